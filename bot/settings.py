@@ -23,7 +23,9 @@ DEFAULT_DOCUMENTS_DIR = PROJECT_ROOT / "corpus" / "documents"
 
 class CorpusSettings(BaseModel):
     documents_dir: Path = Field(DEFAULT_DOCUMENTS_DIR, description="Folder of plan documents to index.")
-    extra_paths: list[Path] = Field(default_factory=list, description="Further documents or folders to index.")
+    extra_paths: list[Path] = Field(
+        default_factory=list, description="Further documents or folders to index."
+    )
 
 
 class EmbeddingSettings(BaseModel):
@@ -40,7 +42,8 @@ class EmbeddingSettings(BaseModel):
 
 class VectorStoreSettings(BaseModel):
     mode: Literal["chroma", "chroma-http", "memory"] = Field(
-        "chroma", description="chroma: embedded persistent client; chroma-http: a `chroma run` server; memory."
+        "chroma",
+        description="chroma: embedded persistent client; chroma-http: a `chroma run` server; memory.",
     )
     host: str = Field("127.0.0.1", description="Chroma server host (chroma-http).")
     port: int = Field(8001, description="Chroma server port (chroma-http).")
@@ -58,12 +61,17 @@ class ServerSettings(BaseModel):
     port: int = Field(8000, description="Port of `policybot serve`.")
     workers: int = Field(1, ge=1, description="uvicorn worker processes.")
     max_question_chars: int = Field(2000, ge=1, description="Longest accepted question, in characters.")
-    api_keys: list[SecretStr] = Field(default_factory=list, description="If set, requests need one of these keys.")
+    api_keys: list[SecretStr] = Field(
+        default_factory=list, description="If set, requests need one of these keys."
+    )
     rate_limit: str = Field("6000/minute", description="Per key/IP limit in slowapi syntax; empty disables.")
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins.")
 
 
 class SessionSettings(BaseModel):
+    backend: Literal["memory", "sqlite"] = Field(
+        "memory", description="memory: per process; sqlite: shared by all workers (data_dir/sessions.db)."
+    )
     ttl_seconds: int = Field(1800, ge=1, description="A session is forgotten after this idle time.")
     max_sessions: int = Field(10_000, ge=1, description="Oldest sessions are evicted beyond this many.")
 
@@ -83,11 +91,17 @@ class LLMSettings(BaseModel):
 
 
 class DingTalkSettings(BaseModel):
-    app_secret: SecretStr | None = Field(None, description="Robot AppSecret used to verify callback signatures.")
+    app_secret: SecretStr | None = Field(
+        None, description="Robot AppSecret used to verify callback signatures."
+    )
     client_id: str | None = Field(None, description="Stream mode: AppKey / client_id.")
     client_secret: SecretStr | None = Field(None, description="Stream mode: AppSecret / client_secret.")
     max_timestamp_skew_seconds: int = Field(3600, description="Reject callbacks older/newer than this.")
     messages_per_minute: int = Field(20, ge=1, description="DingTalk's per-robot send limit.")
+    webhook_hosts: list[str] = Field(
+        default_factory=lambda: ["oapi.dingtalk.com", "api.dingtalk.com"],
+        description="Hosts a callback's sessionWebhook may point to ('*' = any); the signature does not cover the body.",
+    )
 
 
 class ZzdSettings(BaseModel):
