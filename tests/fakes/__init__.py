@@ -1,0 +1,1 @@
+"""Deterministic fakes shared by the tests (no mocks, real protocols)."""
