@@ -1,0 +1,698 @@
+"""Map a Chinese numeric question to (indicator, operation, parameters).
+
+>>> from indicators.catalog import load_default_table
+>>> r = resolve("5G基站数量年均需要增长多少？", load_default_table())
+>>> r.indicator.name, r.operation
+('5G基站数量', 'cagr')
+
+How it works (one pass, no model):
+
+1. :func:`bot.normalize.normalize` the question, then a matching key (lower case, no spaces/quotes).
+2. Exact phrase hits: every indicator name, verbatim label and curated alias is searched; longer
+   phrases claim their span first, so "跨境网络零售出口额" beats "网络零售额".
+3. Each character left over is classified as *noise* (operation words, function words, years,
+   numbers, places), *soft* (neutral heads such as 数量/规模/建设) or *content*.
+   Content glued to a hit (e.g. "农产品" + "网络零售额" when that row did not exist, or "投资额" after
+   "5G基站") turns the hit into a near miss unless prefix+hit+suffix is still a subsequence of one
+   of the indicator's phrases ("工业劳动生产率" ⊂ "规上工业全员劳动生产率").
+4. Left-over content with no hit is tried as a subsequence of a phrase whose head (last
+   characters) agrees — "软件业收入" → 软件和信息服务业营业收入, but "数字经济核心产业增加值" is not
+   "数字经济核心产业增加值占GDP比重" (head 值 vs 比重). Otherwise it is reported as
+   ``unmatched_metric`` when the question asks for a number.
+5. Operation words decide the operation; numbers become parameters (year, rate_pct, increment,
+   actual_value, actual_year, top …).
+
+Operations: lookup_target, lookup_base, lookup_both, change, pp_change, multiple, cagr,
+projection, trajectory, planned_value, progress, audit, ranking, count (how many indicators the
+plan declares / has), basis (the 测算依据 text of a row), none. ``params["operation_defaulted"]``
+is True when the question names an indicator but no operation (a chat layer may reuse the last
+one); ``params["year_not_in_table"]`` marks a year before the table's base year. A question
+comparing named rows ("网络零售额和农产品网络零售额哪个增长快") becomes ``ranking`` with
+``params["among"]`` = those names (pass it as ``names=`` to ``indicators.frame.rank_indicators``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from bot.normalize import normalize
+from indicators.catalog import IndicatorTable
+from indicators.model import Indicator
+
+_KEY_DROP = set(" \t“”‘’'\"「」『』《》")
+
+OPERATIONS = (
+    "lookup_target",
+    "lookup_base",
+    "lookup_both",
+    "change",
+    "pp_change",
+    "multiple",
+    "cagr",
+    "projection",
+    "trajectory",
+    "planned_value",
+    "progress",
+    "audit",
+    "ranking",
+    "count",
+    "basis",
+    "none",
+)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a question asks about the indicator table.
+
+    ``candidates`` lists indicator names when the match is ambiguous or a near miss;
+    ``unmatched_metric`` is set when the question asks a number about a metric the table lacks.
+    """
+
+    indicator: Indicator | None
+    operation: str
+    params: dict[str, Any] = field(default_factory=dict)
+    confidence: float = 0.0
+    unmatched_metric: str | None = None
+    candidates: list[str] = field(default_factory=list)
+    normalized: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict (indicator by name)."""
+        return {
+            "indicator": self.indicator.name if self.indicator else None,
+            "operation": self.operation,
+            "params": dict(self.params),
+            "confidence": self.confidence,
+            "unmatched_metric": self.unmatched_metric,
+            "candidates": list(self.candidates),
+            "normalized": self.normalized,
+        }
+
+
+def _key_map(text: str) -> tuple[str, list[int]]:
+    """The matching key plus, per key character, its index in ``text`` (to quote the user's words)."""
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        for low in ch.lower():
+            if low not in _KEY_DROP:
+                chars.append(low)
+                index.append(i)
+    return "".join(chars), index
+
+
+def match_key(text: str) -> str:
+    """Lower-case, no spaces or quotes (input already normalised).
+
+    >>> match_key("5G 基站“数量”")
+    '5g基站数量'
+    """
+    return _key_map(text)[0]
+
+
+# ------------------------------------------------------------------ vocabulary
+
+_NUM = r"\d+(?:\.\d+)?"
+_UNITS = r"%|个百分点|百分点|万元/人年|万元/人|万户|亿元|万元|元|亿|万|个|台|家|件|项|户|倍|tbps|gbps|人"
+_HARD_TEXT = """
+十四五末 十四五期末 十四五期间 十四五时期 十四五 到期末 期末 年底 年末 年初 今年 去年 明年 目前
+现在 当前 现阶段 截至 截止 届时 基期值 基期 基年 基数 起点 起始值 起始 现状 现有 原来 已有 末
+目标值 目标 规划值 计划值 预期值 预期 预计 计划 规划 要求 应该 应当 应 需要 需 要 能否 可以 包括
+包含 提出 有关 相关 负责 编制 部分 方面 内容 我们 我 你 您 做 达到 达 实现 完成 提高 提升 增长率
+增长 增速 增幅 增量 新增 上升 下降 减少 年均 平均 每年 逐年 每一年 历年 各年 分年度 年度 复合 倍数
+翻番 翻 倍 百分点 百分比 多少个 多少家 多少台 多少件 多少项 多少户 多少 几个 几家 几倍 几 是否 一致
+符合 相符 吻合 对得上 对不上 核对 复核 验证 测算依据 依据 测算 计算 推算 估算 算 按照 按 如果 假如
+假设 若 的话 那么 那 进度 情况如何 如何 怎么样 怎样 怎么 够吗 够不够 够 超前 滞后 落后 领先 差距
+相差 还差 差 距离 变化 变动 多大 有多 是什么 什么 哪个 哪些 哪一个 哪 最高 最低 最快 最慢 最大 最小
+最多 最少 排名 排序 排行 前三 前五 前十 请问 请 问 告诉我 帮我 查询 查一下 查 一下 看看 我想知道
+想知道 知道 呢 吗 吧 啊 呀 了 的 是 和 与 及 以及 跟 同 到 为 在 把 对 于 从 由 至 较 共 总共
+一共 合计 累计 约 大约 左右 以上 不低于 至少 实际 已经 已 还 又 都 也 其 该 这个 这 这些 主要 指标
+数值 温州市 温州 全市 我市 本市 期间 分别 多久 速度 水平 程度 相比 比较 what is the of in by for
+how many much target targets goal growth rate annual base baseline value year years per cagr
+projection progress trajectory change increase multiple times and to will be reach should wenzhou
+plan
+"""
+_HARD_WORDS = sorted(set(_HARD_TEXT.split()), key=len, reverse=True)
+_SOFT_WORDS = ["数量", "个数", "总数", "数目", "总量", "规模", "建设", "建成", "开通", "部署", "情况", "量"]
+_HARD_RE = re.compile(
+    rf"20\d\d年?(?:底|末|初)?|{_NUM}(?:{_UNITS}|(?![a-z\d.]))|增加(?!值)|(?<!占)比(?!重)|(?<![拥所具享])有(?!效)|"
+    r"(?<![智功性动产效赋职技体])能(?![源力耗])|会(?![展议])|"
+    + "|".join(re.escape(w) for w in _HARD_WORDS)
+    + r"|[,.?!;:，。？！；：、()（）\[\]【】<>…~\-=/]"
+)
+_SOFT_RE = re.compile("|".join(_SOFT_WORDS))
+_NUMERIC_INTENT_RE = re.compile(
+    r"多少|(?<!哪)几(?!个?部分|个?方面)|目标|增长|增速|增幅|倍|百分点|比重|占比|规模|数量|产量|产值|总量|"
+    r"金额|%|\d|target|howmany|howmuch|growth"
+)
+
+
+# A left-over phrase ending like a statistic ("数字贸易额", "人口") is a metric even without 多少.
+_METRIC_HEAD_RE = re.compile(r"(额|量|率|数|值|比重|占比|规模|收入|产值|价|速|人口|gdp)$")
+
+
+def _mask(text: str, spans: list[tuple[int, int]], ch: str = "\x01") -> str:
+    chars = list(text)
+    for s, e in spans:
+        for i in range(s, e):
+            chars[i] = ch
+    return "".join(chars)
+
+
+def _is_subsequence(small: str, big: str) -> bool:
+    it = iter(big)
+    return all(ch in it for ch in small)
+
+
+def _head_ok(span: str, phrase: str) -> bool:
+    """The span's last character is one of the phrase's last two (收入 ~ 营收, 占比 ~ 比重)."""
+    return bool(span) and span[-1] in phrase[-2:]
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    key: str
+    indicators: tuple[int, ...]
+    is_name: bool
+
+
+class _Matcher:
+    def __init__(self, table: IndicatorTable) -> None:
+        self.table = table
+        by_key: dict[str, set[int]] = {}
+        names: set[str] = set()
+        for idx, ind in enumerate(table.indicators):
+            for phrase in (ind.name, ind.label, *ind.aliases):
+                key = match_key(normalize(phrase))
+                if len(key) < 2:
+                    continue
+                by_key.setdefault(key, set()).add(idx)
+                if phrase in (ind.name, ind.label):
+                    names.add(key)
+        self.phrases = sorted(
+            (_Phrase(k, tuple(sorted(v)), k in names) for k, v in by_key.items()),
+            key=lambda p: len(p.key),
+            reverse=True,
+        )
+        self.by_indicator: dict[int, list[str]] = {}
+        for p in self.phrases:
+            for idx in p.indicators:
+                self.by_indicator.setdefault(idx, []).append(p.key)
+
+    def hits(self, qk: str) -> list[tuple[int, int, _Phrase]]:
+        claimed = [False] * len(qk)
+        out = []
+        for p in self.phrases:
+            start = qk.find(p.key)
+            while start != -1:
+                end = start + len(p.key)
+                if not any(claimed[start:end]):
+                    for i in range(start, end):
+                        claimed[i] = True
+                    out.append((start, end, p))
+                start = qk.find(p.key, start + 1)
+        return sorted(out, key=lambda h: h[0])
+
+    def subsequence_matches(self, span: str, min_len: int = 3) -> tuple[list[int], list[int]]:
+        """(indicators whose phrase contains span as subsequence with the same head, head-mismatched ones)."""
+        good: list[int] = []
+        near: list[int] = []
+        if len(span) < min_len:
+            return good, near
+        for idx, keys in self.by_indicator.items():
+            subs = [k for k in keys if _is_subsequence(span, k)]
+            if any(_head_ok(span, k) for k in subs):
+                good.append(idx)
+            elif subs:
+                near.append(idx)
+        return sorted(good), sorted(near)
+
+
+@lru_cache(maxsize=8)
+def _matcher(table: IndicatorTable) -> _Matcher:
+    return _Matcher(table)
+
+
+def _classify(qk: str, hit_spans: list[tuple[int, int]]) -> list[str]:
+    """Per character: H (hit), N (noise), S (soft neutral word), C (content)."""
+    masked = _mask(qk, hit_spans)
+    labels = ["H" if c == "\x01" else "C" for c in masked]
+    for m in _HARD_RE.finditer(masked):
+        for i in range(m.start(), m.end()):
+            labels[i] = "N"
+    for m in _SOFT_RE.finditer(masked):
+        if all(labels[i] == "C" for i in range(m.start(), m.end())):
+            for i in range(m.start(), m.end()):
+                labels[i] = "S"
+    return labels
+
+
+def _strip_soft(text: str) -> str:
+    changed = True
+    while changed and text:
+        changed = False
+        for w in _SOFT_WORDS:
+            if text.endswith(w):
+                text, changed = text[: -len(w)], True
+            if text.startswith(w):
+                text, changed = text[len(w) :], True
+    return text
+
+
+def _adjacent(qk: str, labels: list[str], start: int, end: int) -> tuple[str, str, tuple[int, int]]:
+    """(prefix, suffix, (span start, span end)): content glued to a hit, neutral words stripped.
+
+    A single 的 in between is transparent ("农产品的网络零售额").
+    """
+    i = start
+    if i > 1 and qk[i - 1] == "的" and labels[i - 2] in "CS":
+        i -= 1
+    while i > 0 and labels[i - 1] in "CS":
+        i -= 1
+    j = end
+    if j + 1 < len(qk) and qk[j] == "的" and labels[j + 1] in "CS":
+        j += 1
+    while j < len(qk) and labels[j] in "CS":
+        j += 1
+    prefix = _strip_soft(qk[i:start].replace("的", ""))
+    suffix = _strip_soft(qk[end:j].replace("的", ""))
+    return prefix, suffix, (i, j)
+
+
+def _chunks(qk: str, labels: list[str]) -> list[tuple[int, int]]:
+    """Spans of left-over content (content and neutral words, at least one content character).
+
+    A single 的 between content is part of the span ("农产品的跨境出口额").
+    """
+    out: list[tuple[int, int]] = []
+    start, has_c = -1, False
+    padded = [*labels, "N"]
+    for i, lab in enumerate(padded):
+        glue = qk[i : i + 1] == "的" and start >= 0 and padded[i + 1] in "CS"
+        if lab in "CS" or glue:
+            start = i if start < 0 else start
+            has_c = has_c or lab == "C"
+            continue
+        if start >= 0 and has_c and i - start >= 2:
+            out.append((start, i))
+        start, has_c = -1, False
+    return out
+
+
+# ------------------------------------------------------------------ parameters
+
+_YEAR_RE = re.compile(r"(?<![\d.])(20[0-4]\d)(?:年|(?!\d|%|\.\d))")
+_RATE_RE = re.compile(rf"({_NUM})%")
+_PP_RE = re.compile(rf"({_NUM})个?百分点")
+_INCREMENT_RE = re.compile(
+    rf"(?:每年|年均|逐年)(?:新增|增加|增长|提高|提升|递增)?({_NUM})(个百分点|个|家|台|件|项|户|万户)"
+)
+_VALUE_RE = re.compile(
+    rf"(?<![\d.])({_NUM})(万元/人年|万元/人|万户|万元|亿元|亿|元|%|个|台|家|件|项|户|tbps)?"
+)
+_RATE_CONTEXT = ("按", "增长", "增速", "增幅", "递增", "年均", "每年", "速度", "增")
+_ACTUAL_CONTEXT = ("达到", "为", "是", "实现", "完成", "到了", "有", "达", "已")
+_FROM_RE = re.compile(
+    rf"(?:从|以)(?:(20[0-4]\d)年(?:的)?)?(?<![\d.])({_NUM})(?!\d*年)(?:万元/人年|万元/人|万户|亿元|亿|个|台|家|件|%)?"
+)
+_TOP_RE = re.compile(r"(?:前|top)(\d+|[三五十])")
+
+
+def _numbers(q: str) -> dict[str, Any]:
+    """Years, rate, increment and an actual value from a normalised question."""
+    params: dict[str, Any] = {}
+    years = [int(m.group(1)) for m in _YEAR_RE.finditer(q)]
+    if years:
+        params["years"] = years
+    inc = _INCREMENT_RE.search(q)
+    if inc:
+        params["increment"] = float(inc.group(1))
+        params["increment_unit"] = inc.group(2)
+    pp = _PP_RE.search(q)
+    if pp and "increment" not in params and re.search(r"每年|年均|逐年", q[: pp.start()]):
+        params["increment"] = float(pp.group(1))
+        params["increment_unit"] = "个百分点"
+    for m in _RATE_RE.finditer(q):
+        before = q[max(0, m.start() - 8) : m.start()]
+        after = q[m.end() : m.end() + 4]
+        is_actual = any(before.endswith(w) for w in _ACTUAL_CONTEXT) and not any(
+            w in before for w in ("增长", "增速", "增幅", "按")
+        )
+        if not is_actual and (
+            any(w in before for w in _RATE_CONTEXT) or after.startswith(("的增", "增", "测算"))
+        ):
+            params["rate_pct"] = float(m.group(1))
+            break
+    spans_used: list[tuple[int, int]] = []
+    for rx in (_YEAR_RE, _INCREMENT_RE, _PP_RE):
+        spans_used += [m.span() for m in rx.finditer(q)]
+    for m in _VALUE_RE.finditer(q):
+        if any(s <= m.start() < e for s, e in spans_used):
+            continue
+        if m.group(2) == "%" and "rate_pct" in params and float(m.group(1)) == params["rate_pct"]:
+            continue
+        if re.fullmatch(r"\d", m.group(1)) and q[m.end() : m.end() + 1] in ("g", "G"):
+            continue  # "5G"
+        if q[max(0, m.start() - 4) : m.start()].lower().endswith(("ipv", "前", "top")):
+            continue
+        params["actual_value"] = float(m.group(1))
+        if m.group(2):
+            params["actual_unit"] = m.group(2)
+        break
+    start = _FROM_RE.search(q)
+    if start:
+        params["from_value"] = float(start.group(2))
+        if start.group(1):
+            params["from_year"] = int(start.group(1))
+    top = _TOP_RE.search(q.lower())
+    if top:
+        params["top"] = {"三": 3, "五": 5, "十": 10}.get(top.group(1)) or int(top.group(1))
+    return params
+
+
+def _convert_unit(value: float, unit: str | None, ind: Indicator) -> float:
+    """Bring "8000万元" to 亿元 etc.; other units are taken as the indicator's."""
+    if unit == "万元" and ind.unit == "亿元":
+        return value / 10000
+    if unit == "元" and ind.unit == "亿元":
+        return value / 1e8
+    if unit in ("亿", "亿元") and ind.unit == "万元":
+        return value * 10000
+    return value
+
+
+# ------------------------------------------------------------------ operation words
+
+_RE = {
+    "ranking": re.compile(
+        r"最高|最快|最大|最多|最低|最慢|最小|最少|排名|排序|排行|前\d+|前[三五十]|top\d*|highest|fastest"
+    ),
+    "count": re.compile(
+        r"(多少|几)(项|个)(主要)?(发展)?指标|指标(数量|数目|个数|总数)|\d+项(主要)?(发展)?指标|"
+        r"指标.{0,6}(几项|多少项|多少个)|howmanyindicators"
+    ),
+    "audit": re.compile(
+        r"一致|相符|吻合|对得上|对不上|核对|复核|矛盾|合理|算得对|算错|偏差|准确|站得住|audit|consistent|"
+        r"测算依据.{0,6}(对|准|问题)"
+    ),
+    "progress_words": re.compile(
+        r"进度|够吗|够不够|够|如何|怎么样|怎样|是否|能否|跟得上|赶得上|达标|超前|滞后|落后|完成得|"
+        r"正常|正轨|progress|ontrack|还需|还要|剩下|剩余|今后|此后|接下来|完成目标|能完成|完成吗|实现目标|达成|"
+        r"按计划|按规划|计划进度"
+    ),
+    # Without a year only unmistakable progress words count ("今年网络零售额2500亿元，进度正常吗").
+    "progress_strong": re.compile(r"进度|滞后|超前|落后|达标|正轨|跟得上|赶得上|progress|ontrack"),
+    "projection": re.compile(r"按测算依据|按依据|按.{0,6}测算|推算|预测|预计|projection|project"),
+    "multiple": re.compile(r"倍|翻.{0,2}番|翻了|multiple|times"),
+    "pp": re.compile(r"百分点|几个?点|多少个?点|\bpp\b"),
+    "annual": re.compile(r"年均|每年|平均每年|复合|增长率|增速|增幅|cagr|growthrate|annualgrowth|annual"),
+    "trajectory": re.compile(
+        r"逐年|历年|各年|分年度|年度目标|每一年|路径|轨迹|时间表|路线图|trajectory|yearbyyear|"
+        r"每年(应该|应当|应|要|需要|计划)?(达到|是|为)(多少|几)|每年的(目标|计划|规划)"
+    ),
+    "change": re.compile(
+        r"(增加|增长|提高|提升|新增|上升|扩大|多出|相差|差距|还差|差|变化|多|高)了?(多少|几个?点)|增加量|增长量|增量|"
+        r"多少的?(增长|增量|增加)|相差|差距|差多少|increase|change|howmuchmore"
+    ),
+    "basis": re.compile(
+        r"测算依据|依据是|怎么测算|如何测算|怎么算|怎样测算|测算方法|怎么来的|如何得出|basis"
+    ),
+    "compare_rows": re.compile(r"哪个|哪一个|谁|比较|对比|相比|更快|更高|更多|更大|which|compare"),
+    "relative": re.compile(r"百分之几|多少%|几成|百分比|增幅是多少|涨幅|percent"),
+    "compare": re.compile(r"能否达到|能不能达到|能达到|达得到|够不够|够吗|实现目标|完成目标"),
+    "both": re.compile(r"从.{0,12}到|基期和目标|现状和目标|分别|前后|20(19|20)年?(和|与|及|到|至)2025"),
+    "base": re.compile(r"基期|基数|基年|现在|目前|现状|当前|起点|原来|现有|已有|baseline|base|current|起始"),
+    "target": re.compile(r"目标|十四五末|期末|要达到|达到|规划值|target|goal|末"),
+}
+
+
+def _operation(
+    qm: str, ind: Indicator | None, params: dict[str, Any], among: list[str] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Pick the operation from the masked question (indicator phrases replaced).
+
+    ``among``: names of all indicators the question names (a comparison ranks just those).
+    """
+    among = among or []
+    out: dict[str, Any] = {}
+    years = params.get("years", [])
+    has_rate = "rate_pct" in params
+    has_inc = "increment" in params and not (
+        _RE["annual"].search(qm)
+        and _RE["change"].search(qm)
+        and not _RE["projection"].search(qm)
+        and "按" not in qm
+    )
+    if _RE["count"].search(qm) and ind is None:
+        return "count", out
+    if ind is not None and len(among) > 1 and _RE["compare_rows"].search(qm):
+        metric = (
+            "multiple" if _RE["multiple"].search(qm) else "change" if _RE["pp"].search(qm) else "cagr_pct"
+        )
+        order = "asc" if re.search(r"最?(低|慢|小|少)", qm) else "desc"
+        return "ranking", {
+            "metric": metric,
+            "scope": "all",
+            "order": order,
+            "top": len(among),
+            "among": among,
+        }
+    if _RE["ranking"].search(qm) and (ind is None or re.search(r"哪|指标|which", qm)):
+        metric = "cagr_pct"
+        if _RE["multiple"].search(qm):
+            metric = "multiple"
+        elif _RE["pp"].search(qm):
+            metric = "change"
+        elif re.search(r"偏差|不一致", qm):
+            metric = "audit_deviation_pct"
+        scope = "percent" if _RE["pp"].search(qm) or "比率" in qm else "amount"
+        order = "asc" if re.search(r"最低|最慢|最小|最少", qm) else "desc"
+        out = {
+            "metric": metric,
+            "scope": scope,
+            "order": order,
+            "top": params.get("top", 1 if "哪个" in qm or "哪一" in qm else 5),
+        }
+        return "ranking", out
+    if "actual_value" in params and ind is not None and not has_rate and not has_inc:
+        value = _convert_unit(params["actual_value"], params.get("actual_unit"), ind)
+        if years and _RE["progress_words"].search(qm):
+            return "progress", {"actual_value": value, "actual_year": years[0]}
+        if not years and _RE["progress_strong"].search(qm):
+            # The year is missing: the caller has to ask for it (no "today" guess).
+            return "progress", {"actual_value": value, "actual_year": None}
+    if (
+        has_rate
+        or has_inc
+        or (_RE["projection"].search(qm) and ind is not None and not _RE["audit"].search(qm))
+    ):
+        start_year = params.get("from_year") or (ind.base_year if ind is not None else 0)
+        year = next((y for y in years if y > start_year), None)
+        if has_rate:
+            out["rate_pct"] = params["rate_pct"]
+        elif has_inc:
+            out["increment"] = params["increment"]
+            out["increment_unit"] = params.get("increment_unit", "")
+        if year is not None:
+            out["year"] = year
+        if "from_value" in params and ind is not None:
+            out["from_value"] = params["from_value"]
+            out["from_year"] = params.get("from_year") or (
+                ind.override_base[0] if ind.override_base else ind.base_year
+            )
+        if _RE["audit"].search(qm) or _RE["compare"].search(qm):
+            out["compare_target"] = True
+        return "projection", out
+    if _RE["audit"].search(qm):
+        return "audit", {"scope": "indicator" if ind is not None else "table"}
+    if _RE["trajectory"].search(qm):
+        return "trajectory", out
+    if _RE["multiple"].search(qm):
+        return "multiple", out
+    if _RE["annual"].search(qm) and not (
+        _RE["change"].search(qm) and not re.search(r"年均|每年|增长率|增速|增幅|cagr|growthrate|annual", qm)
+    ):
+        if _RE["pp"].search(qm) or (ind is not None and ind.is_percent and re.search(r"提高|提升|增加", qm)):
+            out["mode"] = "pp"
+        elif re.search(r"(新增|增加)(多少|几)|(增长|提高)(多少|几)(个|家|台|件|项|户|万户|亿元|tbps)", qm):
+            out["mode"] = "increment"
+        return "cagr", out
+    if _RE["relative"].search(qm) and (_RE["change"].search(qm) or re.search(r"增长|提高|增加", qm)):
+        return "change", {"mode": "percent"}
+    if _RE["pp"].search(qm) or (_RE["change"].search(qm) and ind is not None and ind.is_percent):
+        return "pp_change", out
+    if _RE["change"].search(qm):
+        return "change", out
+    if _RE["basis"].search(qm) and ind is not None:
+        return "basis", out
+    nominal_base = ind.target_year - 5 if ind is not None else 2020
+    if (
+        ind is not None
+        and any(y == nominal_base != ind.base_year for y in years)
+        and not _RE["target"].search(qm)
+    ):
+        # "数字经济增加值2020年是多少": the table column is 2020年 but the value is from 2019.
+        return "lookup_base", {"year": nominal_base}
+    mid_year = next((y for y in years if ind is not None and ind.base_year < y < ind.target_year), None)
+    if mid_year is not None:
+        return "planned_value", {"year": mid_year}
+    early = next((y for y in years if ind is not None and y < ind.base_year), None)
+    if early is not None:
+        # The table has no value for that year: say so instead of inventing one.
+        return "lookup_base", {"year": early, "year_not_in_table": True}
+    base_year_hit = ind is not None and any(y in (ind.base_year, 2020) for y in years)
+    target_year_hit = ind is not None and any(y == ind.target_year for y in years)
+    asks_base = base_year_hit or bool(_RE["base"].search(qm))
+    asks_target = target_year_hit or bool(re.search(r"目标|target", qm))
+    if _RE["both"].search(qm) or (asks_base and asks_target):
+        return "lookup_both", out
+    if asks_base:
+        if ind is not None and years and years[0] != ind.base_year:
+            out["year"] = years[0]
+        return "lookup_base", out
+    if ind is not None:
+        if not _RE["target"].search(qm) and not target_year_hit:
+            # Nothing but the indicator was asked ("那机架数呢？"): a follow-up may reuse the last operation.
+            out["operation_defaulted"] = True
+        return "lookup_target", out
+    if target_year_hit or _RE["target"].search(qm):
+        return "lookup_target", out
+    return "none", out
+
+
+# ------------------------------------------------------------------ main entry
+
+
+def _pick_by_params(cands: list[int], table: IndicatorTable, params: dict[str, Any]) -> list[int]:
+    """Disambiguate rows by numbers the question repeats (a basis rate, a base or target value)."""
+    numbers = {params.get("rate_pct"), params.get("increment"), params.get("actual_value")} - {None}
+    if not numbers:
+        return cands
+    picked = []
+    for idx in cands:
+        ind = table.indicators[idx]
+        b = ind.basis_parsed
+        own = {b.rate_pct, b.amount, b.pp, ind.base_value, ind.target_value} - {None}
+        if numbers & own:
+            picked.append(idx)
+    return picked or cands
+
+
+def warm_up(table: IndicatorTable) -> None:
+    """Build the phrase matcher for ``table`` and load OpenCC (call at service start-up)."""
+    from bot.normalize import warm_up as warm_normalizer
+
+    warm_normalizer()
+    _matcher(table)
+
+
+def resolve(question: str, table: IndicatorTable, previous: Indicator | None = None) -> Resolution:
+    """Resolve a question against ``table`` (``previous``: the indicator of the last turn).
+
+    >>> from indicators.catalog import load_default_table
+    >>> resolve("人工智能企业数量2025年目标是多少？", load_default_table()).unmatched_metric
+    '人工智能企业数量'
+    """
+    norm = normalize(question or "")
+    qk, key_index = _key_map(norm)
+
+    def quote(span: tuple[int, int]) -> str:
+        return norm[key_index[span[0]] : key_index[span[1] - 1] + 1].replace("的", "")
+
+    if not qk:
+        return Resolution(None, "none", {}, 0.0, None, [], norm)
+    matcher = _matcher(table)
+    params = _numbers(qk)
+    hits = matcher.hits(qk)
+    labels = _classify(qk, [(s, e) for s, e, _ in hits])
+    qm = _mask(qk, [(s, e) for s, e, _ in hits], "\x01")
+
+    chosen: list[int] = []
+    confidence = 0.0
+    unmatched: str | None = None
+    candidates: list[int] = []
+    # Longest hit first: the most specific phrase wins.
+    for start, end, phrase in sorted(hits, key=lambda h: -(h[1] - h[0])):
+        prefix, suffix, span = _adjacent(qk, labels, start, end)
+        cands = list(phrase.indicators)
+        conf = 0.95 if phrase.is_name else 0.9
+        if prefix or suffix:
+            extended = prefix + phrase.key + suffix
+            good, _near = matcher.subsequence_matches(extended, min_len=1)
+            own = [i for i in cands if i in good]
+            if own:
+                cands, conf = own, 0.8
+            elif good:
+                cands, conf = good, 0.7
+            else:
+                if unmatched is None:
+                    unmatched = quote(span)
+                candidates.extend(i for i in cands if i not in candidates)
+                continue
+        if len(cands) > 1:
+            cands = _pick_by_params(cands, table, params)
+        if len(cands) > 1:
+            candidates.extend(i for i in cands if i not in candidates)
+            continue
+        if not chosen:
+            chosen, confidence = cands, conf
+        elif cands[0] not in chosen:
+            candidates.append(cands[0])
+    if not chosen and not candidates and unmatched is None:
+        # No phrase hit: try left-over content as an abbreviation (subsequence with the same head).
+        for a, b in sorted(_chunks(qk, labels), key=lambda sp: sp[0] - sp[1]):
+            core = _strip_soft(qk[a:b].replace("的", ""))
+            good, near = matcher.subsequence_matches(core)
+            if len(good) == 1:
+                chosen, confidence = good, 0.7
+                break
+            if len(good) > 1:
+                good = _pick_by_params(good, table, params)
+                if len(good) == 1:
+                    chosen, confidence = good, 0.6
+                    break
+                candidates = good
+                break
+            if unmatched is None:
+                unmatched = quote((a, b))
+                candidates = near
+    indicator = table.indicators[chosen[0]] if chosen else None
+    cand_names = [table.indicators[i].name for i in candidates if not chosen or i != chosen[0]]
+    if indicator is None and not cand_names and unmatched is None and previous is not None:
+        # A follow-up that names no metric ("那年均增长率呢？") is about the last turn's indicator.
+        indicator, confidence = previous, 0.7
+    among = [indicator.name, *cand_names] if indicator is not None and unmatched is None else []
+    op, op_params = _operation(qm, indicator, params, among)
+    if indicator is not None and op == "ranking":
+        indicator, cand_names = None, []  # a comparison of the named rows
+    elif indicator is not None:
+        unmatched = None
+    elif op in ("ranking", "audit", "count"):
+        # Table-wide questions need no indicator.
+        unmatched, confidence = None, 0.8
+    elif unmatched is not None:
+        # A near miss of a known phrase is clearly a metric; other left-overs only when a number is asked.
+        if (
+            not cand_names
+            and not _NUMERIC_INTENT_RE.search(qm)
+            and not _METRIC_HEAD_RE.search(unmatched.lower())
+        ):
+            unmatched = None
+        op, op_params, confidence = "none", {}, 0.4 if cand_names else 0.0
+    elif cand_names:
+        confidence = 0.4  # ambiguous: keep the operation so the caller can ask "which one?"
+    else:
+        op, op_params, confidence = "none", {}, 0.0
+    out_params = {k: v for k, v in params.items() if k in ("years",)}
+    out_params.update(op_params)
+    if (
+        op in ("lookup_target", "lookup_base", "lookup_both", "change", "pp_change", "multiple", "cagr")
+        and "year" not in out_params
+        and params.get("years")
+    ):
+        out_params["year"] = params["years"][0] if op != "lookup_target" else params["years"][-1]
+    return Resolution(indicator, op, out_params, round(confidence, 2), unmatched, cand_names, norm)

@@ -1,0 +1,16 @@
+"""The usage examples in the docstrings of the indicator modules run and stay true."""
+
+from __future__ import annotations
+
+import doctest
+from types import ModuleType
+
+import pytest
+
+from indicators import audit, catalog, engine, frame, model, table
+
+
+@pytest.mark.parametrize("module", [model, table, catalog, engine, frame, audit], ids=lambda m: m.__name__)
+def test_docstring_examples(module: ModuleType) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
