@@ -1,0 +1,75 @@
+"""`policybot serve` and `policybot ask`."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import typer
+
+from bot.settings import SessionSettings, Settings
+
+
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default from settings: 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port (default from settings: 8000)."),
+    workers: int | None = typer.Option(None, min=1, help="uvicorn worker processes."),
+    log_level: str = typer.Option("info", help="uvicorn log level."),
+) -> None:
+    """Start the HTTP service (chat, indicators, tasks, OpenAI-compatible and DingTalk endpoints).
+
+    Examples:
+        policybot serve
+        policybot serve --host 0.0.0.0 --port 8080 --workers 2
+    """
+    import uvicorn
+
+    settings = Settings()
+    host = host or settings.server.host
+    port = port or settings.server.port
+    workers = workers or settings.server.workers
+    if workers > 1:
+        # Build (or verify) the persistent index once here, so workers only ever open a finished one.
+        from bot.components import prepare_index
+
+        prepare_index(settings)
+        os.environ.setdefault("POLICYBOT_DATA_DIR", str(settings.data_dir))
+        # Follow-up questions may land on any worker: share sessions through SQLite.
+        os.environ.setdefault("POLICYBOT_SESSION_BACKEND", "sqlite")
+        uvicorn.run(
+            "api.main:create_app_from_env", factory=True, host=host, port=port, workers=workers, log_level=log_level
+        )
+        return
+    from api.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+
+
+def ask(
+    question: str = typer.Argument(..., help="The question, e.g. 5G基站数量年均需要增长多少？"),
+    as_json: bool = typer.Option(False, "--json", help="Print the full JSON reply (same as POST /v1/chat)."),
+    session: str | None = typer.Option(None, "--session", help="Session id, to ask follow-up questions."),
+) -> None:
+    """Ask one question in-process, without a server.
+
+    Examples:
+        policybot ask "5G基站2025年目标是多少？"
+        policybot ask "那年均增长率呢？" --session s1 --json
+    """
+    from bot.components import build_components
+    from bot.validation import QuestionError, check_session_id, clean_question
+
+    # Sessions outlive this process so that `--session` follow-ups work across invocations.
+    settings = Settings(session=SessionSettings(backend="sqlite"))
+    try:
+        text = clean_question(question, settings.server.max_question_chars)
+        session_id = check_session_id(session)
+    except QuestionError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    components = build_components(settings)
+    reply = components.chat.answer(text, session_id)
+    if as_json:
+        typer.echo(json.dumps(reply.model_dump(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(reply.answer)

@@ -1,0 +1,35 @@
+"""POST /v1/chat: validate, call the chat service, return the reply contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from api.deps import get_components
+from api.errors import ApiError
+from bot.schemas import ChatReply, ChatRequest
+from bot.validation import QuestionError, check_session_id, clean_question
+
+router = APIRouter(tags=["chat"])
+
+
+@router.post("/v1/chat", response_model=ChatReply, summary="Ask the plan assistant a question")
+def chat(body: ChatRequest, request: Request) -> Any:
+    """Answer a question about the plan with cited passages and computed figures.
+
+    Example body: `{"question": "5G基站数量年均需要增长多少？", "session_id": "abc"}`.
+    With `"stream": true` the reply is a stream of server-sent events.
+    """
+    components = get_components(request)
+    settings = request.app.state.settings
+    try:
+        question = clean_question(body.question, settings.server.max_question_chars)
+        session_id = check_session_id(body.session_id)
+    except QuestionError as exc:
+        raise ApiError(exc.status, exc.code, exc.message_zh, exc.message_en) from exc
+    if body.stream:
+        from api.sse import chat_sse_response
+
+        return chat_sse_response(request.app.state.chat, question, session_id)
+    return components.chat.answer(question, session_id)

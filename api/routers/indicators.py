@@ -1,0 +1,142 @@
+"""The indicator table over HTTP: list, one indicator with its key figures, trajectory, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, Field
+
+from api.deps import get_components
+from api.errors import ApiError
+from bot.schemas import FigureOut
+from indicators import engine
+from indicators.model import Indicator
+
+router = APIRouter(tags=["indicators"])
+
+NamePath = Path(..., min_length=1, max_length=100, description="Indicator name or alias, e.g. 5G基站数量 or 高企.")
+
+
+class IndicatorOut(BaseModel):
+    category: str
+    name: str
+    label: str
+    unit: str
+    unit_inferred: bool
+    base_year: int
+    base_value: float
+    target_year: int
+    target_value: float
+    target_qualifier: str
+    target_text: str
+    basis: str
+    basis_kind: str
+    aliases: list[str]
+
+
+class IndicatorList(BaseModel):
+    count: int = Field(description="Rows in the plan's indicator table.")
+    declared_count: int | None = Field(description="Number of indicators the drafting note declares.")
+    note: str = Field(description="Discrepancy between the two, if any.")
+    indicators: list[IndicatorOut]
+
+
+class IndicatorDetail(BaseModel):
+    indicator: IndicatorOut
+    figures: list[FigureOut]
+
+
+class AuditOut(BaseModel):
+    declared_count: int | None
+    count: int
+    count_note: str
+    findings: list[dict[str, Any]]
+
+
+def indicator_out(ind: Indicator) -> IndicatorOut:
+    return IndicatorOut(
+        category=ind.category,
+        name=ind.name,
+        label=ind.label,
+        unit=ind.unit,
+        unit_inferred=ind.unit_inferred,
+        base_year=ind.base_year,
+        base_value=ind.base_value,
+        target_year=ind.target_year,
+        target_value=ind.target_value,
+        target_qualifier=ind.target_qualifier,
+        target_text=ind.target_text,
+        basis=ind.basis,
+        basis_kind=ind.basis_parsed.kind,
+        aliases=list(ind.aliases),
+    )
+
+
+def figure_out(fig: Any) -> FigureOut:
+    return FigureOut(
+        indicator=fig.indicator,
+        quantity=fig.quantity,
+        value=fig.value,
+        unit=fig.unit,
+        formula=fig.formula,
+        inputs=dict(fig.inputs),
+        note=fig.note,
+    )
+
+
+def count_note(declared: int | None, count: int) -> str:
+    if declared is None or declared == count:
+        return ""
+    return (
+        f"起草说明称{declared}项主要发展指标，附件测算表只列出{count}项"
+        f" / the note declares {declared}, the table lists {count}"
+    )
+
+
+def _find(request: Request, name: str) -> Indicator:
+    table = get_components(request).table
+    try:
+        return table.get(name)
+    except KeyError as exc:
+        message = str(exc.args[0]) if exc.args else name
+        raise ApiError(404, "unknown_indicator", message.split(" / ")[0], f"no indicator named {name!r}") from exc
+
+
+@router.get("/v1/indicators", response_model=IndicatorList, summary="All indicators of the plan")
+def list_indicators(request: Request) -> IndicatorList:
+    table = get_components(request).table
+    return IndicatorList(
+        count=len(table),
+        declared_count=table.declared_count,
+        note=count_note(table.declared_count, len(table)),
+        indicators=[indicator_out(i) for i in table.indicators],
+    )
+
+
+@router.get("/v1/indicators/{name}", response_model=IndicatorDetail, summary="One indicator with key figures")
+def get_indicator(request: Request, name: str = NamePath) -> IndicatorDetail:
+    ind = _find(request, name)
+    figures = [engine.lookup_base(ind), engine.lookup_target(ind), engine.change(ind), engine.multiple(ind)]
+    if ind.is_percent:
+        figures.append(engine.pp_change(ind))
+    else:
+        figures.append(engine.required_cagr(ind))
+    return IndicatorDetail(indicator=indicator_out(ind), figures=[figure_out(f) for f in figures])
+
+
+@router.get("/v1/indicators/{name}/trajectory", response_model=list[FigureOut], summary="Planned value per year")
+def get_trajectory(request: Request, name: str = NamePath) -> list[FigureOut]:
+    return [figure_out(f) for f in engine.trajectory(_find(request, name))]
+
+
+@router.get("/v1/audit", response_model=AuditOut, summary="Recompute every target from its basis")
+def get_audit(request: Request) -> AuditOut:
+    table = get_components(request).table
+    findings = [engine.audit_indicator(i).to_dict() for i in table.indicators]
+    return AuditOut(
+        declared_count=table.declared_count,
+        count=len(table),
+        count_note=count_note(table.declared_count, len(table)),
+        findings=findings,
+    )

@@ -1,0 +1,74 @@
+"""The plan's task tree and the enterprise profile matcher."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import get_components
+from api.errors import ApiError
+from bot.schemas import TaskOut
+from bot.validation import QuestionError, clean_question
+
+router = APIRouter(tags=["tasks"])
+
+
+class SubTaskNode(BaseModel):
+    name: str
+    ordinal: int
+    indicators: list[str]
+    section: str
+
+
+class TaskNode(BaseModel):
+    name: str
+    ordinal: int
+    subtasks: list[SubTaskNode]
+
+
+class TaskTree(BaseModel):
+    task_count: int
+    subtask_count: int
+    tasks: list[TaskNode]
+
+
+class MatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    profile: str = Field(description="Free text about the enterprise, e.g. 我们做鞋，想上机器人。")
+    top_k: int = Field(5, ge=1, le=32, description="How many sub-tasks to return.")
+
+
+class MatchReply(BaseModel):
+    confident: bool = Field(
+        description="False when nothing in the plan clearly fits; items are then nearest candidates."
+    )
+    tasks: list[TaskOut]
+
+
+@router.get("/v1/tasks", response_model=TaskTree, summary="The 8 main tasks and their sub-tasks")
+def get_tasks(request: Request) -> TaskTree:
+    catalogue = get_components(request).catalogue
+    tasks = [
+        TaskNode(
+            name=t.name,
+            ordinal=t.ordinal,
+            subtasks=[
+                SubTaskNode(name=s.name, ordinal=s.ordinal, indicators=list(s.indicators), section=s.citation.section)
+                for s in t.subtasks
+            ],
+        )
+        for t in catalogue.tasks
+    ]
+    return TaskTree(task_count=len(tasks), subtask_count=sum(len(t.subtasks) for t in tasks), tasks=tasks)
+
+
+@router.post("/v1/match", response_model=MatchReply, summary="Which sub-tasks concern this enterprise")
+def match(body: MatchRequest, request: Request) -> MatchReply:
+    components = get_components(request)
+    try:
+        profile = clean_question(body.profile, request.app.state.settings.server.max_question_chars)
+    except QuestionError as exc:
+        raise ApiError(exc.status, exc.code, exc.message_zh, exc.message_en) from exc
+    result = components.matcher.match(profile, top_k=body.top_k)
+    return MatchReply(confident=result.confident, tasks=components.task_outs(result))

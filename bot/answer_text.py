@@ -1,0 +1,195 @@
+"""Answers from the plan's text and structure: passages, lists, enterprise matches, refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.compose import Draft, citation, dedupe_citations, refusal
+from bot.passages import PassageReader
+from bot.schemas import Citation, TaskOut
+from corpus.catalogue.loader import TaskCatalogue
+from corpus.types import Chunk, Hit, Retriever
+from indicators.catalog import IndicatorTable
+
+MAX_CONTEXT_CHARS = 400
+
+
+class ChunkFinder:
+    """Finds the smallest chunk that contains a given text (for citing structured answers)."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self._chunks = sorted(chunks, key=lambda c: len(c.text))
+
+    def find(self, text: str) -> Chunk | None:
+        for chunk in self._chunks:
+            if text in chunk.text:
+                return chunk
+        return None
+
+    def cite(self, *texts: str) -> list[Citation]:
+        found = [c for c in (self.find(t) for t in texts) if c is not None]
+        return dedupe_citations(citation(c, 1.0) for c in found)
+
+
+def answer_passage(
+    question: str, hits: Sequence[Hit], reader: PassageReader, max_citations: int = 3, expanded: str | None = None
+) -> Draft:
+    """Extractive answer: the best sentence(s) of the retrieved passages, then the passages.
+
+    `expanded` is the question with synonyms appended (used for scoring, not for the coverage check).
+    """
+    uncovered = reader.uncovered_terms(question)
+    if uncovered:
+        return refusal("、".join(uncovered[:3]))
+    if not hits:
+        return refusal(None)
+    best = reader.best_sentences(expanded or question, hits, limit=2)
+    if not best or best[0].score < 2.0:
+        draft = Draft(
+            intent="passage",
+            lead="规划中未找到直接回答该问题的内容，以下是最相关的段落，供参考。",
+            citations=[citation(h.chunk, h.score) for h in hits[:max_citations]],
+        )
+        return draft
+    lead = best[0].text
+    body = []
+    context = best[0].chunk.text
+    if context.strip() != lead and len(context) <= MAX_CONTEXT_CHARS:
+        # The whole (short) passage around the best sentence: answers often span two sentences.
+        body.append("> " + context.replace("\n", "\n> "))
+    if len(best) > 1 and best[1].score >= 0.6 * best[0].score and best[1].text not in context:
+        body.append(best[1].text)
+    cited = [citation(s.chunk, next((h.score for h in hits if h.chunk.id == s.chunk.id), 0.0)) for s in best]
+    cited += [citation(h.chunk, h.score) for h in hits]
+    return Draft(
+        intent="passage",
+        lead=f"据《规划》起草说明：{lead}",
+        body=body,
+        citations=dedupe_citations(cited)[:max_citations],
+        topic=best[0].chunk.section,
+    )
+
+
+def answer_tasks(catalogue: TaskCatalogue, finder: ChunkFinder) -> Draft:
+    lines = [
+        f"{t.ordinal}. **{t.name}**（{len(t.subtasks)}项子任务：{'、'.join(s.name for s in t.subtasks)}）"
+        for t in catalogue.tasks
+    ]
+    return Draft(
+        intent="list",
+        lead=f"《规划》提出{catalogue.declared_tasks}大任务和{catalogue.declared_subtasks}项子任务，8大任务（工程）如下：",
+        body=lines,
+        citations=finder.cite("大任务和", *(t.citation.text[:20] for t in catalogue.tasks[:1])),
+        topic="主要任务",
+    )
+
+
+def answer_subtasks(catalogue: TaskCatalogue, task_name: str | None, finder: ChunkFinder) -> Draft:
+    if task_name is None:
+        body = []
+        for t in catalogue.tasks:
+            body.append(f"**{t.ordinal}. {t.name}**")
+            body += [f"   - {s.name}" for s in t.subtasks]
+        return Draft(
+            intent="list",
+            lead=f"《规划》共有{len(catalogue.subtasks)}项子任务，分属8大任务：",
+            body=body,
+            citations=finder.cite("大任务和"),
+            topic="主要任务",
+        )
+    task = catalogue.task(task_name)
+    names = [s.name for s in task.subtasks]
+    return Draft(
+        intent="list",
+        lead=f"{task.name}包括{'、'.join(names)}等{len(names)}项子任务：",
+        body=[f"{i}. {n}" for i, n in enumerate(names, 1)],
+        citations=finder.cite(task.citation.text[:30]),
+        topic=task.name,
+    )
+
+
+def answer_safeguards(catalogue: TaskCatalogue, finder: ChunkFinder) -> Draft:
+    names = [s.name for s in catalogue.safeguards]
+    return Draft(
+        intent="list",
+        lead=f"保障措施主要包括{len(names)}方面：{'、'.join(names)}。",
+        body=[f"{i}. {n}" for i, n in enumerate(names, 1)],
+        citations=finder.cite(catalogue.safeguards[0].citation.text[:20]) if names else [],
+        topic="保障措施",
+    )
+
+
+def answer_indicator_list(table: IndicatorTable, finder: ChunkFinder) -> Draft:
+    body: list[str] = []
+    category = None
+    for ind in table.indicators:
+        if ind.category != category:
+            category = ind.category
+            body.append(f"**{category}**")
+        unit = f"（{ind.unit}）" if ind.unit else ""
+        body.append(
+            f"   - {ind.name}{unit}：{ind.base_year}年{ind.base_value:g} → {ind.target_year}年{ind.target_text}"
+        )
+    notes = []
+    lead = f"附件测算表列出{len(table)}项主要发展指标："
+    if table.declared_count and table.declared_count != len(table):
+        notes.append(
+            f"起草说明正文称“{table.declared_count}项主要发展指标”，但附件测算表只列出{len(table)}项，两者不一致。"
+        )
+        lead = f"起草说明称{table.declared_count}项主要发展指标，附件测算表实际列出{len(table)}项："
+    return Draft(
+        intent="list",
+        lead=lead,
+        body=body,
+        notes=notes,
+        citations=finder.cite("主要发展指标", "主要目标测算表"),
+        topic="主要指标",
+    )
+
+
+def indicator_line(table: IndicatorTable, name: str) -> str | None:
+    """'5G基站数量（2025年目标30000个）' for a related-indicator mention."""
+    try:
+        ind = table.get(name)
+    except KeyError:
+        return None
+    unit = "" if ind.unit_inferred else ind.unit
+    value = ind.target_text.replace("以上", "").replace("左右", "")
+    return f"{ind.name}（{ind.target_year}年目标{value}{unit}{ind.qualifier_text}）"
+
+
+def answer_match(
+    profile: str, result: object, tasks: list[TaskOut], catalogue: TaskCatalogue, finder: ChunkFinder
+) -> Draft:
+    confident = bool(getattr(result, "confident", True)) and bool(tasks)
+    body = []
+    for i, t in enumerate(tasks, 1):
+        line = f"{i}. **{t.subtask}**（{t.task}）：{t.why}"
+        if t.indicators:
+            line += f"；相关指标：{'、'.join(t.indicators)}"
+        body.append(line)
+    if confident:
+        lead = "与贵单位最相关的规划子任务如下（按相关度排序）："
+        notes = ["匹配理由与相关指标由本助手根据规划内容归纳，子任务名称与出处为规划原文。"]
+    else:
+        lead = "规划中未找到与贵单位明确对应的任务；以下仅为最接近的候选，相关性较弱，仅供参考："
+        notes = ["规划的8大任务聚焦数字产业、产业数字化、数字治理与数字基建，未专门针对该行业。"]
+    cites = []
+    for t in tasks[:3]:
+        try:
+            cites += finder.cite(catalogue.task(t.task).citation.text[:30])
+        except KeyError:
+            continue
+    return Draft(
+        intent="task_match",
+        lead=lead,
+        body=body,
+        notes=notes,
+        tasks=tasks,
+        citations=dedupe_citations(cites),
+        topic=tasks[0].task if tasks else None,
+    )
+
+
+def retrieve(retriever: Retriever, question: str, k: int) -> list[Hit]:
+    return retriever.search(question, k=k)

@@ -1,0 +1,155 @@
+"""The one place where settings become components (backends chosen here, heavy loading in warm-up).
+
+>>> components = build_components(Settings())  # doctest: +SKIP
+>>> components.chat.answer("5G基站2025年目标是多少？").answer  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.answer_text import indicator_line
+from bot.match import MatchResult, TaskMatcher
+from bot.passages import PassageReader
+from bot.schemas import ChatService, TaskOut
+from bot.service import DeterministicChatService
+from bot.sessions import InMemorySessionStore, SessionStore, SqliteSessionStore
+from bot.settings import Settings
+from corpus.catalogue.loader import TaskCatalogue, load_catalogue
+from indicators.catalog import IndicatorTable, load_default_table
+
+log = logging.getLogger("policybot.components")
+
+
+@dataclass
+class Components:
+    """Everything a front end needs, built once at startup."""
+
+    settings: Settings
+    table: IndicatorTable
+    catalogue: TaskCatalogue
+    index: Any  # corpus.index.CorpusIndex
+    matcher: TaskMatcher
+    reader: PassageReader
+    sessions: SessionStore
+    chat: ChatService
+    deterministic: DeterministicChatService
+    startup_seconds: float = 0.0
+
+    def task_outs(self, result: MatchResult) -> list[TaskOut]:
+        return _task_outs(self.table, result)
+
+
+def _task_outs(table: IndicatorTable, result: MatchResult) -> list[TaskOut]:
+    labels = {}
+    for item in result.items:
+        for name in item.indicators:
+            line = indicator_line(table, name)
+            if line:
+                labels[name] = line
+    return result.task_outs(labels)
+
+
+def vocabulary(table: IndicatorTable, catalogue: TaskCatalogue) -> list[str]:
+    """Plan terms for jieba and the coverage check: indicator names/aliases, task and sub-task names."""
+    terms = [t for ind in table.indicators for t in (ind.name, *ind.aliases)]
+    terms += [t.name for t in catalogue.tasks] + [s.name for s in catalogue.subtasks]
+    terms += [s.name for s in catalogue.safeguards]
+    return list(dict.fromkeys(t for t in terms if t))
+
+
+def document_paths(settings: Settings) -> list[Path]:
+    paths = [settings.corpus.documents_dir, *settings.corpus.extra_paths]
+    return [p for p in paths if p.exists()]
+
+
+def build_index(settings: Settings, extra_terms: list[str]) -> Any:
+    """Open (or build, when the corpus changed) the hybrid index described by the settings."""
+    from corpus.factory import build_index as build_corpus_index
+    from corpus.factory import make_embedder, make_reranker, make_store
+
+    embedder = make_embedder(
+        settings.embedding.mode, settings.embedding.model_path, cache_size=settings.embedding.query_cache_size
+    )
+    store = make_store(
+        settings.vectorstore.mode,
+        path=settings.data_dir / "chroma",
+        host=settings.vectorstore.host,
+        port=settings.vectorstore.port,
+        collection=settings.vectorstore.collection,
+    )
+    index = build_corpus_index(
+        document_paths(settings),
+        settings.data_dir,
+        embedder,
+        store,
+        extra_terms=extra_terms,
+        rrf_k=settings.retrieval.rrf_k,
+        reranker=make_reranker(settings.retrieval.rerank_model_path),
+    )
+    index.warm_up()
+    return index
+
+
+def prepare_index(settings: Settings) -> None:
+    """Build or verify the persistent index (used before starting several workers)."""
+    table = load_default_table()
+    catalogue = load_catalogue()
+    build_index(settings, vocabulary(table, catalogue))
+
+
+def make_session_store(settings: Settings) -> SessionStore:
+    if settings.session.backend == "sqlite":
+        return SqliteSessionStore(
+            settings.data_dir / "sessions.db", settings.session.ttl_seconds, settings.session.max_sessions
+        )
+    return InMemorySessionStore(settings.session.ttl_seconds, settings.session.max_sessions)
+
+
+def build_components(settings: Settings) -> Components:
+    """Load the table and catalogue, open the index, warm every model; seconds are logged."""
+    started = time.perf_counter()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    table = load_default_table()
+    catalogue = load_catalogue()
+    terms = vocabulary(table, catalogue)
+    index = build_index(settings, terms)
+    reader = PassageReader()
+    reader.warm_up(index.chunks, extra_vocabulary=terms)
+    matcher = TaskMatcher(catalogue, embedder=index.embedder)
+    matcher.warm_up()
+    sessions = make_session_store(settings)
+    deterministic = DeterministicChatService(
+        table=table,
+        retriever=index,
+        chunks=lambda: index.chunks,
+        catalogue=catalogue,
+        matcher=matcher,
+        reader=reader,
+        sessions=sessions,
+        task_outs=lambda result: _task_outs(table, result),  # type: ignore[arg-type]
+        top_k=settings.retrieval.top_k,
+    )
+    chat: ChatService = deterministic
+    if settings.llm.mode != "none":
+        from bot.llm.factory import build_llm_service
+
+        chat = build_llm_service(settings, deterministic=deterministic, table=table, retriever=index)
+    seconds = time.perf_counter() - started
+    log.info("components ready in %.2f s", seconds)
+    return Components(
+        settings=settings,
+        table=table,
+        catalogue=catalogue,
+        index=index,
+        matcher=matcher,
+        reader=reader,
+        sessions=sessions,
+        chat=chat,
+        deterministic=deterministic,
+        startup_seconds=seconds,
+    )

@@ -1,0 +1,132 @@
+"""Composing replies: first sentence answers, then figures with formulas, then numbered sources.
+
+Every answerer returns a `Draft`; `render` turns it into the markdown of `ChatReply.answer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.schemas import Citation, FigureOut, TaskOut
+from corpus.types import Chunk
+from indicators.model import Figure
+
+REFUSAL_LEAD = "规划中未涉及"
+MAX_CITATION_CHARS = 600
+
+
+@dataclass
+class Draft:
+    """An answer before rendering; `indicator`/`topic` are remembered for follow-ups."""
+
+    intent: str
+    lead: str
+    body: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    tasks: list[TaskOut] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    indicator: str | None = None
+    topic: str | None = None
+
+
+def citation(chunk: Chunk, score: float) -> Citation:
+    text = chunk.text if len(chunk.text) <= MAX_CITATION_CHARS else chunk.text[:MAX_CITATION_CHARS] + "…"
+    return Citation(id=chunk.id, source=chunk.source, section=chunk.section, text=text, score=round(float(score), 4))
+
+
+def dedupe_citations(citations: Iterable[Citation]) -> list[Citation]:
+    seen: set[str] = set()
+    out = []
+    for c in citations:
+        if c.id not in seen:
+            seen.add(c.id)
+            out.append(c)
+    return out
+
+
+def figure_out(fig: Figure) -> FigureOut:
+    return FigureOut(
+        indicator=fig.indicator,
+        quantity=fig.quantity,
+        value=fig.value,
+        unit=fig.unit,
+        formula=fig.formula,
+        inputs=dict(fig.inputs),
+        note=fig.note,
+    )
+
+
+def fmt_number(value: float) -> str:
+    """30000.0 → '30000', 27.019 → '27.02', 1400.5 → '1400.5'."""
+    if abs(value - round(value)) < 1e-9:
+        return str(round(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def with_unit(value: float, unit: str) -> str:
+    """'30000个', '27.02%', '15个百分点', '2.5倍'."""
+    return f"{fmt_number(value)}{unit}"
+
+
+_QUANTITY_NAMES = {
+    "base": "基期值",
+    "target": "目标值",
+    "change": "增加量",
+    "pp_change": "提高幅度",
+    "multiple": "倍数",
+    "cagr": "年均增速",
+    "required_cagr": "所需年均增速",
+    "annual_increment": "年均增量",
+    "projection": "测算值",
+    "planned_value": "规划路径值",
+    "gap": "差距",
+    "audit_projection": "按依据复算值",
+    "audit_deviation": "偏差",
+    "count": "数量",
+    "ranking_value": "排序值",
+}
+
+
+def figure_line(fig: Figure) -> str:
+    """One markdown list line: what, value, formula."""
+    what = _QUANTITY_NAMES.get(fig.quantity, fig.quantity)
+    year = (
+        f"（{fig.year}年）" if fig.year and fig.quantity in ("projection", "planned_value", "audit_projection") else ""
+    )
+    line = f"- {fig.indicator}·{what}{year}：**{with_unit(fig.value, fig.unit)}**，算式 `{fig.formula}`"
+    if fig.note:
+        line += f"；{fig.note}"
+    return line
+
+
+def render(draft: Draft) -> str:
+    """Markdown: lead sentence, body, figures, notes, numbered sources with section paths."""
+    parts = [draft.lead]
+    if draft.body:
+        parts.append("\n".join(draft.body))
+    if draft.figures:
+        parts.append("**计算**\n" + "\n".join(figure_line(f) for f in draft.figures))
+    if draft.notes:
+        parts.append("\n".join(f"> 注：{n}" for n in draft.notes))
+    if draft.citations:
+        lines = []
+        for i, c in enumerate(draft.citations, 1):
+            snippet = c.text if len(c.text) <= 160 else c.text[:160] + "…"
+            lines.append(f"[{i}] {c.section}（{c.source}）：{snippet}")
+        parts.append("**出处**\n" + "\n".join(lines))
+    return "\n\n".join(p for p in parts if p)
+
+
+def refusal(subject: str | None, hint: str = "") -> Draft:
+    """The plain "the plan does not cover it" answer: no figures, no guesses."""
+    what = f"“{subject}”" if subject else "该问题"
+    lead = f"{REFUSAL_LEAD}{what}的相关内容，无法据此回答。"
+    body = [hint] if hint else []
+    body.append("本助手只回答《温州市数字经济发展“十四五”规划》（起草说明及附件指标表）所涵盖的内容。")
+    return Draft(intent="out_of_scope", lead=lead, body=body)
+
+
+def join_names(names: Sequence[str]) -> str:
+    return "、".join(names)

@@ -1,0 +1,382 @@
+"""Answering from the text: coverage check and extractive sentence selection.
+
+Without an LLM the first sentence of a passage answer is the sentence of the retrieved passages that
+best answers the question: it shares the question's rarest words and has the kind of content the
+question asks for (a date for 何时, an organisation for 哪个部门, a number for 多少 …).
+
+A question is *not covered* when one of its content words appears nowhere in the corpus nor in the
+curated vocabularies (indicator aliases, task keywords): then the bot says so instead of quoting the
+nearest, unrelated passage.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from corpus.types import Chunk, Hit
+
+# Question and meta words that carry no topic: they never make a question "uncovered".
+GENERIC_WORDS = frozenset(
+    [
+        "规划",
+        "计划",
+        "方案",
+        "文件",
+        "本规划",
+        "该规划",
+        "这个",
+        "这份",
+        "那个",
+        "哪个",
+        "哪些",
+        "哪家",
+        "哪所",
+        "哪位",
+        "哪里",
+        "哪儿",
+        "哪年",
+        "哪天",
+        "哪几",
+        "几个",
+        "什么",
+        "怎么",
+        "怎样",
+        "如何",
+        "为何",
+        "为什么",
+        "多少",
+        "几项",
+        "是否",
+        "是不是",
+        "有没有",
+        "能否",
+        "可以",
+        "应该",
+        "需要",
+        "要求",
+        "提出",
+        "包括",
+        "包含",
+        "主要",
+        "内容",
+        "情况",
+        "方面",
+        "领域",
+        "问题",
+        "关系",
+        "相关",
+        "有关",
+        "涉及",
+        "提到",
+        "提及",
+        "说明",
+        "介绍",
+        "解释",
+        "具体",
+        "详细",
+        "一下",
+        "请问",
+        "请",
+        "告诉",
+        "我们",
+        "你们",
+        "目标",
+        "目的",
+        "愿景",
+        "宗旨",
+        "重点",
+        "亮点",
+        "特点",
+        "方向",
+        "思路",
+        "举措",
+        "措施",
+        "政策",
+        "安排",
+        "部署",
+        "意见",
+        "作用",
+        "意义",
+        "背景",
+        "原因",
+        "依据",
+        "根据",
+        "时间",
+        "时候",
+        "日期",
+        "何时",
+        "几时",
+        "年份",
+        "部门",
+        "单位",
+        "机构",
+        "人员",
+        "负责",
+        "牵头",
+        "承担",
+        "编制",
+        "起草",
+        "制定",
+        "出台",
+        "发布",
+        "印发",
+        "审议",
+        "通过",
+        "完成",
+        "实现",
+        "达到",
+        "达成",
+        "增长",
+        "增加",
+        "提高",
+        "提升",
+        "下降",
+        "减少",
+        "变化",
+        "数量",
+        "数据",
+        "指标",
+        "数值",
+        "比重",
+        "比例",
+        "占比",
+        "规模",
+        "水平",
+        "总量",
+        "任务",
+        "工程",
+        "子任务",
+        "项目",
+        "现在",
+        "目前",
+        "当前",
+        "今年",
+        "明年",
+        "去年",
+        "十四五",
+        "期间",
+        "末期",
+        "年底",
+        "年末",
+        "之前",
+        "以后",
+        "以来",
+        "左右",
+        "以上",
+        "怎么样",
+        "如何",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "或",
+        "对",
+        "在",
+        "是",
+        "有",
+        "为",
+        "把",
+        "被",
+        "从",
+        "到",
+        "向",
+        "由",
+        "将",
+        "其",
+        "该",
+        "各",
+        "每",
+    ]
+)
+_QUESTION_WHEN = re.compile(r"何时|什么时候|哪天|哪一天|几月|日期|时间|哪年|when", re.IGNORECASE)
+_QUESTION_WHO = re.compile(r"谁|哪个部门|哪个单位|哪家|哪所|哪个机构|什么部门|什么单位|牵头|承担|who", re.IGNORECASE)
+_QUESTION_HOW_MANY = re.compile(r"多少|几个|几项|几大|几部分|how many", re.IGNORECASE)
+_HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月\d{1,2}日")
+_HAS_ORG = re.compile(r"(局|委|厅|大学|研究院|政府|办公室|院)")
+_HAS_NUMBER = re.compile(r"\d")
+SHORT_LABEL_CHARS = 10
+# jieba POS flags besides n* that name topics: j (abbreviation, e.g. 房地产), vn (verbal noun), l (set phrase).
+TOPIC_FLAGS = frozenset({"j", "vn", "l"})
+_NON_CONTENT = re.compile(r"\d{4}年|\d+(\.\d+)?%?|[\W_]+")
+# Interrogatives and their compounds (哪几个, 多少项, 什么样, 怎么样 …) are never topics.
+_QUESTION_WORD = re.compile(r"^[哪几]|什么|怎么|怎样|多少|为何|是否|有没有|能否|如何")
+_SENTENCE_END = re.compile(r"(?<=[。；！？!?])|\n")
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z][A-Za-z0-9+\-/]{1,}|\d+[A-Za-z]+")
+
+
+_QUESTION_NOISE = re.compile(r"[？?。！!，,、\s]|是什么|有哪些|有什么|是多少|多少|哪些|什么|怎么样|如何|吗|呢")
+
+
+def _longest_shared(question: str, text: str, longest: int = 8) -> int:
+    """Length of the longest piece of the question (≤ `longest` chars) found verbatim in `text`."""
+    best = 0
+    for size in range(min(longest, len(question)), 2, -1):
+        if any(question[i : i + size] in text for i in range(len(question) - size + 1)):
+            return size
+    return best
+
+
+SYNONYMS_PATH = Path(__file__).with_name("synonyms.yaml")
+
+
+def load_synonyms(path: Path = SYNONYMS_PATH) -> dict[str, list[str]]:
+    """Question word → plan words (team-written, see synonyms.yaml)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): [str(v) for v in vs] for k, vs in data.items()}
+
+
+def expand_question(question: str, synonyms: dict[str, list[str]]) -> str:
+    """Append the plan's words for the question's paraphrases: 规划的愿景 → 规划的愿景 目标."""
+    extra = [w for key, words in synonyms.items() if key in question for w in words if w not in question]
+    return question if not extra else f"{question} {' '.join(dict.fromkeys(extra))}"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    chunk: Chunk
+    score: float
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split on Chinese sentence ends and line breaks; drop blanks.
+
+    A very short piece ("三是发展目标。") is a label for what follows, so it is joined to the next one.
+    """
+    pieces = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    out: list[str] = []
+    carry = ""
+    for piece in pieces:
+        if len(piece) <= SHORT_LABEL_CHARS and not piece.startswith("\t"):
+            carry += piece
+            continue
+        out.append(carry + piece)
+        carry = ""
+    if carry:
+        out.append(carry)
+    return out
+
+
+class PassageReader:
+    """Coverage check and sentence selection over one corpus.
+
+    >>> reader = PassageReader()
+    >>> reader.warm_up(chunks, extra_vocabulary=["高企"])  # doctest: +SKIP
+    >>> reader.uncovered_terms("规划对房地产行业有什么要求？")  # doctest: +SKIP
+    ['房地产']
+    """
+
+    def __init__(self) -> None:
+        self._corpus_text = ""
+        self._vocabulary: frozenset[str] = frozenset()
+        self._idf: dict[str, float] = {}
+        self._default_idf = 1.0
+        self._lock = threading.Lock()
+        self._ready = False
+
+    def warm_up(self, chunks: Iterable[Chunk], extra_vocabulary: Iterable[str] = ()) -> None:
+        import jieba
+
+        chunk_list = list(chunks)
+        vocabulary = [v for v in extra_vocabulary if v]
+        for word in vocabulary:
+            if len(word) >= 2:
+                jieba.add_word(word)
+        corpus_text = "\n".join(c.text for c in chunk_list)
+        sentences = [s for c in chunk_list for s in split_sentences(c.text)]
+        df: Counter[str] = Counter()
+        for sentence in sentences:
+            df.update(set(self.tokens(sentence, content_only=False)))
+        n = max(len(sentences), 1)
+        with self._lock:
+            self._corpus_text = corpus_text
+            self._vocabulary = frozenset(vocabulary)
+            self._idf = {t: math.log(1 + n / (1 + c)) for t, c in df.items()}
+            self._default_idf = math.log(1 + n)
+            self._ready = True
+
+    @staticmethod
+    def tokens(text: str, content_only: bool = True) -> list[str]:
+        """jieba search-mode words of ≥ 2 characters (or ASCII terms); `content_only` drops generic words."""
+        import jieba
+
+        out = []
+        for token in jieba.lcut_for_search(text):
+            token = token.strip()
+            if len(token) < 2 or token.isdigit() or _NON_CONTENT.fullmatch(token):
+                continue
+            if content_only and (token in GENERIC_WORDS or _QUESTION_WORD.search(token)):
+                continue
+            out.append(token)
+        return out
+
+    @staticmethod
+    def topic_nouns(text: str) -> list[str]:
+        """Nouns (incl. place names, abbreviations such as 房地产) that could name a topic of the question."""
+        import jieba.posseg
+
+        out = []
+        for pair in jieba.posseg.lcut(text):
+            word, flag = pair.word.strip(), pair.flag
+            if len(word) < 2 or not (flag.startswith("n") or flag in TOPIC_FLAGS):
+                continue
+            if word in GENERIC_WORDS or _QUESTION_WORD.search(word) or _NON_CONTENT.fullmatch(word):
+                continue
+            out.append(word)
+        return out
+
+    def uncovered_terms(self, question: str) -> list[str]:
+        """Topic nouns of the question that the plan never uses (nor any curated alias)."""
+        missing = []
+        for token in self.topic_nouns(question):
+            if not _CJK_OR_WORD.fullmatch(token):
+                continue
+            if token.isascii():
+                continue  # English words: retrieval and the resolver handle them
+            if token in self._corpus_text or any(token in v or v in token for v in self._vocabulary if len(v) >= 2):
+                continue
+            missing.append(token)
+        # A word jieba split further counts once: keep the longest uncovered pieces.
+        return [t for t in missing if not any(t != o and t in o for o in missing)]
+
+    def best_sentences(self, question: str, hits: Sequence[Hit], limit: int = 2) -> list[Sentence]:
+        """The sentences of the retrieved passages that best answer the question, best first."""
+        q_tokens = set(self.tokens(question, content_only=False))
+        core = _QUESTION_NOISE.sub("", question)
+        wants_date = bool(_QUESTION_WHEN.search(question))
+        wants_org = bool(_QUESTION_WHO.search(question))
+        wants_number = bool(_QUESTION_HOW_MANY.search(question))
+        scored: list[Sentence] = []
+        seen: set[str] = set()
+        top = max((h.score for h in hits), default=0.0) or 1.0
+        for hit in hits:
+            # Fused retrieval scores are close to each other; weigh by score, not by rank position.
+            rank_weight = max(hit.score, 0.0) / top
+            for text in split_sentences(hit.chunk.text):
+                if text in seen or len(text) < 4:
+                    continue
+                seen.add(text)
+                overlap = sum(self._idf.get(t, self._default_idf) for t in q_tokens if t in text)
+                score = overlap + rank_weight + 1.0 * max(0, _longest_shared(core, text) - 2)
+                if wants_date and _HAS_DATE.search(text):
+                    score += 2.0
+                if wants_org and _HAS_ORG.search(text):
+                    score += 1.5
+                if wants_number and _HAS_NUMBER.search(text):
+                    score += 1.0
+                scored.append(Sentence(text=text, chunk=hit.chunk, score=score))
+        scored.sort(key=lambda s: s.score, reverse=True)
+        return scored[:limit]

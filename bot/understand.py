@@ -1,0 +1,106 @@
+"""Question understanding: a normalised question → an intent with its slots.
+
+Order matters and is deliberate: attempts to subvert the bot are refused first; enterprise profiles
+("我们是…") go to task matching even when they mention an indicator; a question that names an
+indicator (or follows up on one) goes to the engine; enumerations go to the plan's structure;
+everything else is a passage question, which the retriever answers or the coverage check refuses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.resolver import Resolution
+
+ListKind = Literal["tasks", "subtasks", "safeguards", "indicators", "parts", "annexes", "timeline", "basis_documents"]
+
+_INJECTION = re.compile(
+    r"忽略.{0,12}(指令|指示|提示|规则|设定|要求)|无视.{0,8}(指令|规则|设定)|(系统|初始|隐藏)?提示词|system\s*prompt|"
+    r"ignore\s+(all\s+|any\s+|the\s+|your\s+)*(previous|prior|above|earlier)?\s*(instructions|rules|prompts?)|"
+    r"(打印|输出|告诉我|显示|泄露|reveal|print|show)\s*.{0,10}(配置|密钥|api\s*key|环境变量|secret|password|config)|"
+    r"developer\s+mode|越狱|jailbreak|扮演.{0,10}(没有限制|不受限制)",
+    re.IGNORECASE,
+)
+_HELP = re.compile(r"^(帮助|help|\?|？|你能做什么|你会什么|怎么用|使用说明|你是谁)[？?。!！]*$", re.IGNORECASE)
+_PROFILE = re.compile(
+    r"(我们|我司|本公司|我公司|我单位|本单位|我厂|本企业|我们企业|我们公司|我们单位|我们机构|我们学校|我们医院|我是)"
+    r"(是|是一家|是一个|是个|做|从事|经营|主营|生产|开了|开|负责|想|打算|计划|属于|专注|提供|主要)"
+    r"|(和|与|跟|对)(我们|我司|本公司|我公司|我单位|本单位|我们企业|我们公司)(有关|相关|有什么关系|有啥关系|有影响)"
+    r"|(作为|身为)(一家|一个)"
+    r"|(we are|we're|our company|i run|we run|my company)\b",
+    re.IGNORECASE,
+)
+_LIST_ASK = re.compile(
+    r"哪些|哪几|几[个项大类方面部分]|多少[项个类]|包括|包含|列出|列举|有什么|是什么|分别|清单|目录|内容|组成|"
+    r"what are|list"
+)
+_TASK_WORDS = re.compile(r"(主要|重点|重大|八大|8大|几大)?任务|工程")
+_SUBTASK_WORDS = re.compile(r"子任务|具体任务|分项任务|细分任务|subtask", re.IGNORECASE)
+_SAFEGUARD = re.compile(r"保障措施|保障机制|保障|safeguard", re.IGNORECASE)
+_INDICATOR_LIST = re.compile(
+    r"(哪些|几项|多少项|多少个|列出|列举|所有|全部|主要|发展)\S{0,4}指标|指标\S{0,4}(有哪些|有几|清单|列表|一览)"
+)
+_ANNEX = re.compile(r"附件|附表|annex", re.IGNORECASE)
+_PARTS = re.compile(r"(几|哪几|哪些|多少)(个)?(部分|板块|章节|篇章)|结构|框架|组成部分")
+_TIMELINE = re.compile(r"(起草|编制|制定)(过程|经过|历程|进程|流程)|时间线|时间表|经历了哪些|过程")
+_BASIS_DOCS = re.compile(r"(依据|根据|参照|参考)(了)?(哪些|什么|哪几)?(文件|政策|规划|文献)|起草依据|编制依据")
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the bot will do with a question."""
+
+    intent: str
+    question: str
+    resolution: Resolution | None = None
+    list_kind: ListKind | None = None
+    list_task: str | None = None  # a main task named in a list question
+    profile: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def is_injection(question: str) -> bool:
+    return bool(_INJECTION.search(question))
+
+
+def is_help(question: str) -> bool:
+    return bool(_HELP.match(question.strip()))
+
+
+def is_profile(question: str) -> bool:
+    """An enterprise or institution describing itself ("我们是做跨境电商的…")."""
+    return bool(_PROFILE.search(question))
+
+
+def detect_list(
+    question: str, task_names: list[str], task_aliases: dict[str, list[str]]
+) -> tuple[ListKind, str | None] | None:
+    """Return (kind, task) for enumeration questions, else None.
+
+    `task_aliases` maps a main task name to the short names users say (数字基建, 治理数字化 …).
+    """
+    named_task = None
+    for name in task_names:
+        if name in question or any(alias in question for alias in task_aliases.get(name, [])):
+            named_task = name
+            break
+    asks_list = bool(_LIST_ASK.search(question))
+    if _SUBTASK_WORDS.search(question) or (named_task and asks_list):
+        return "subtasks", named_task
+    if _INDICATOR_LIST.search(question):
+        return "indicators", None
+    if _SAFEGUARD.search(question) and asks_list:
+        return "safeguards", None
+    if _TASK_WORDS.search(question) and asks_list and "指标" not in question:
+        return "tasks", None
+    if _ANNEX.search(question) and asks_list and "指标" not in question:
+        return "annexes", None
+    if _PARTS.search(question):
+        return "parts", None
+    if _BASIS_DOCS.search(question):
+        return "basis_documents", None
+    if _TIMELINE.search(question):
+        return "timeline", None
+    return None
