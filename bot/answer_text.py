@@ -147,17 +147,6 @@ def answer_indicator_list(table: IndicatorTable, finder: ChunkFinder) -> Draft:
     )
 
 
-def indicator_line(table: IndicatorTable, name: str) -> str | None:
-    """'5G基站数量（2025年目标30000个）' for a related-indicator mention."""
-    try:
-        ind = table.get(name)
-    except KeyError:
-        return None
-    unit = "" if ind.unit_inferred else ind.unit
-    value = ind.target_text.replace("以上", "").replace("左右", "")
-    return f"{ind.name}（{ind.target_year}年目标{value}{unit}{ind.qualifier_text}）"
-
-
 def answer_match(
     profile: str, result: object, tasks: list[TaskOut], catalogue: TaskCatalogue, finder: ChunkFinder
 ) -> Draft:

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.answer_text import indicator_line
-from bot.match import MatchResult, TaskMatcher
+from bot.match import MatchResult, TaskMatcher, indicator_target_labels
 from bot.passages import PassageReader
 from bot.schemas import ChatService, TaskOut
 from bot.service import DeterministicChatService
@@ -45,13 +44,7 @@ class Components:
 
 
 def _task_outs(table: IndicatorTable, result: MatchResult) -> list[TaskOut]:
-    labels = {}
-    for item in result.items:
-        for name in item.indicators:
-            line = indicator_line(table, name)
-            if line:
-                labels[name] = line
-    return result.task_outs(labels)
+    return result.task_outs(indicator_target_labels(table.indicators))
 
 
 def vocabulary(table: IndicatorTable, catalogue: TaskCatalogue) -> list[str]:

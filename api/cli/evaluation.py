@@ -46,6 +46,6 @@ def evaluate(
 
         typer.echo(run_retrieval_eval(path, components.index))
     else:
-        from bot.match import run_task_eval
+        from bot.match_eval import run_task_eval
 
         typer.echo(run_task_eval(path, components.matcher))
