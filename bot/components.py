@@ -113,7 +113,7 @@ def build_components(settings: Settings) -> Components:
     index = build_index(settings, terms)
     reader = PassageReader()
     reader.warm_up(index.chunks, extra_vocabulary=terms)
-    matcher = TaskMatcher(catalogue, embedder=index.embedder)
+    matcher = TaskMatcher(catalogue, embedder=index.embedder, cache_dir=settings.data_dir / "cache")
     matcher.warm_up()
     sessions = make_session_store(settings)
     deterministic = DeterministicChatService(

@@ -27,6 +27,7 @@ Scoring (one direction: normalise → vocabulary → semantics → combine → c
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import threading
@@ -34,6 +35,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -212,10 +214,12 @@ class TaskMatcher:
         catalogue: TaskCatalogue,
         embedder: Embedder | None = None,
         semantic_floor: float = SEMANTIC_FLOOR,
+        cache_dir: Path | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.embedder = embedder
         self.semantic_floor = semantic_floor
+        self.cache_dir = cache_dir
         self._subtasks: tuple[SubTask, ...] = catalogue.subtasks
         self._terms: dict[str, _Term] = _build_vocabulary(catalogue)
         self._task_default = np.array([st.task_default for st in self._subtasks], dtype=bool)
@@ -244,10 +248,27 @@ class TaskMatcher:
                 self._tokenizer = tokenizer
             if self.embedder is not None and self._doc_matrix is None:
                 self.embedder.warm_up()
-                docs = self.embedder.embed_documents([st.description for st in self._subtasks])
-                self._doc_matrix = np.asarray(docs, dtype=np.float32)
+                self._doc_matrix = self._description_matrix()
                 # The first query call of an engine pays for lazy set-up; keep that out of match().
                 self.embedder.embed_query("企业")
+
+    def _description_matrix(self) -> np.ndarray:
+        """Sub-task description embeddings, reused from `cache_dir` when descriptions and embedder are unchanged."""
+        assert self.embedder is not None
+        texts = [st.description for st in self._subtasks]
+        key = hashlib.sha256("\x00".join([self.embedder.name, *texts]).encode()).hexdigest()[:16]
+        path = self.cache_dir / f"subtasks-{key}.npy" if self.cache_dir is not None else None
+        if path is not None and path.is_file():
+            cached = np.load(path)
+            if cached.shape[0] == len(texts):
+                return np.asarray(cached, dtype=np.float32)
+        matrix = np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npy")
+            np.save(tmp, matrix)
+            tmp.replace(path)  # atomic: concurrent workers never read half a file
+        return matrix
 
     def match(self, profile: str, top_k: int = 5) -> MatchResult:
         """Rank sub-tasks for `profile`.
