@@ -29,6 +29,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+fuzz: install  ## property tests and schemathesis against the OpenAPI spec (also part of `make test`)
+	$(BIN)/python -m pytest tests/api/test_schemathesis.py tests/bot/test_properties.py
+
 bench: install
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/chat.py

@@ -82,6 +82,7 @@ def build_index(settings: Settings, extra_terms: list[str]) -> Any:
         store,
         extra_terms=extra_terms,
         rrf_k=settings.retrieval.rrf_k,
+        fusion=settings.retrieval.fusion,
         reranker=make_reranker(settings.retrieval.rerank_model_path),
     )
     index.warm_up()

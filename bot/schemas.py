@@ -9,6 +9,8 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.validation import SESSION_ID_PATTERN
+
 Intent = Literal[
     "indicator",  # look up a base/target value
     "compute",  # a computation over indicators (change, CAGR, projection, ranking ...)
@@ -60,10 +62,17 @@ class TaskOut(BaseModel):
 class ChatRequest(BaseModel):
     """POST /v1/chat body."""
 
-    model_config = ConfigDict(extra="forbid")
+    # strict: `"stream": 0` or `"question": 5` are client errors, not values to coerce.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    question: str = Field(description="The question, in Chinese (English also understood).")
-    session_id: str | None = Field(default=None, description="Ties follow-up turns together.")
+    question: str = Field(
+        min_length=1,
+        description="The question, in Chinese (English also understood). Longer than the configured cap "
+        "(POLICYBOT_SERVER_MAX_QUESTION_CHARS, default 2000) → 413.",
+    )
+    session_id: str | None = Field(
+        default=None, pattern=SESSION_ID_PATTERN, description="Ties follow-up turns together (1–128 of A-Za-z0-9_.:@-)."
+    )
     stream: bool = Field(default=False, description="Server-sent events instead of one JSON reply.")
 
 

@@ -52,7 +52,10 @@ class VectorStoreSettings(BaseModel):
 
 class RetrievalSettings(BaseModel):
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex", description="convex: weighted sum of normalised BM25 and dense scores (measured best); rrf."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant (fusion=rrf).")
     rerank_model_path: str | None = Field(None, description="Optional local cross-encoder dir for reranking.")
 
 

@@ -24,7 +24,8 @@ class QuestionError(ValueError):
 
 
 def _has_control_chars(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in text)
+    # Cs: a lone surrogate cannot be encoded as UTF-8 in the reply.
+    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t\r" for ch in text)
 
 
 def clean_question(text: str, max_chars: int) -> str:

@@ -24,7 +24,12 @@ def serve(
     """
     import uvicorn
 
+    from api.logging_setup import configure_logging
+
     settings = Settings()
+    # Our redacting JSON logs replace uvicorn's plain access log (which would show query strings).
+    configure_logging(log_level.upper(), settings=settings)
+    quiet = {"log_config": None, "access_log": False, "log_level": log_level}
     host = host or settings.server.host
     port = port or settings.server.port
     workers = workers or settings.server.workers
@@ -36,13 +41,12 @@ def serve(
         os.environ.setdefault("POLICYBOT_DATA_DIR", str(settings.data_dir))
         # Follow-up questions may land on any worker: share sessions through SQLite.
         os.environ.setdefault("POLICYBOT_SESSION_BACKEND", "sqlite")
-        uvicorn.run(
-            "api.main:create_app_from_env", factory=True, host=host, port=port, workers=workers, log_level=log_level
-        )
+        os.environ.setdefault("POLICYBOT_LOG_LEVEL", log_level.upper())
+        uvicorn.run("api.main:create_app_from_env", factory=True, host=host, port=port, workers=workers, **quiet)
         return
     from api.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+    uvicorn.run(create_app(settings), host=host, port=port, **quiet)  # type: ignore[arg-type]
 
 
 def ask(

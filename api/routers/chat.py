@@ -13,8 +13,27 @@ from bot.validation import QuestionError, check_session_id, clean_question
 
 router = APIRouter(tags=["chat"])
 
+# Documented so clients (and schemathesis) know `"stream": true` answers with server-sent events.
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/event-stream": {
+                "schema": {
+                    "description": "One server-sent event: `delta` events with text, then one `final` event "
+                    "carrying the whole reply (OpenAI-compatible streams end with `data: [DONE]`).",
+                    "type": "object",
+                    "required": ["data"],
+                    "properties": {"event": {"type": "string"}, "data": {"type": "string"}, "id": {"type": "string"}},
+                }
+            }
+        }
+    },
+}
 
-@router.post("/v1/chat", response_model=ChatReply, summary="Ask the plan assistant a question")
+
+@router.post(
+    "/v1/chat", response_model=ChatReply, responses=STREAM_RESPONSES, summary="Ask the plan assistant a question"
+)
 def chat(body: ChatRequest, request: Request) -> Any:
     """Answer a question about the plan with cited passages and computed figures.
 

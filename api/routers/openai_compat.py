@@ -24,6 +24,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.routers.chat import STREAM_RESPONSES
 from api.sse import MODEL_NAME, SSE_HEADERS, completion_body, completion_chunks
 from bot.llm.service import service_events
 from bot.schemas import ChatService
@@ -102,7 +103,11 @@ def _chat_service(request: Request) -> ChatService | None:
     return chat
 
 
-@router.post("/v1/chat/completions", summary="OpenAI-compatible chat completion (model 'policybot')")
+@router.post(
+    "/v1/chat/completions",
+    responses=STREAM_RESPONSES,
+    summary="OpenAI-compatible chat completion (model 'policybot')",
+)
 def chat_completions(
     body: ChatCompletionRequest,
     request: Request,

@@ -1,0 +1,316 @@
+"""Cross-cutting HTTP concerns as plain ASGI middleware (cheap enough for hundreds of requests a second).
+
+From the outside in:
+
+1. `RequestContextMiddleware`: accepts a valid incoming `X-Request-ID` or makes one, returns it on every
+   response (errors included), writes one structured access-log record per request (method, path without
+   the query string, status, latency, request id — never headers or bodies), and turns an exception that
+   escaped every handler into the uniform 500 body.
+2. CORS from `settings.server.cors_origins` (outside auth, so preflights and 401/429 carry CORS headers).
+3. `AccessMiddleware`: optional API keys (`Authorization: Bearer …` or `X-API-Key`, constant-time
+   compare; `/healthz`, the docs and DingTalk's own signed callback are exempt) and per-key (else per-IP)
+   rate limiting with `limits` — the library under slowapi — so one global limit covers every route.
+4. `BodyLimitMiddleware`: bodies larger than `max_body_bytes` get 413 before any route reads them.
+
+Rate-limit counters live in process memory by default: with `policybot serve --workers N` each worker
+counts on its own (the effective limit is N× the setting) unless `rate_limit_storage_uri` names a shared
+backend such as `redis://host:6379`.
+
+>>> from fastapi import FastAPI
+>>> app = FastAPI()
+>>> install_middleware(app, Settings())
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import math
+import re
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+
+import limits
+import limits.storage
+import limits.strategies
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import INTERNAL_ERROR_MESSAGE, error_response
+from api.logging_setup import request_id_var
+from bot.settings import Settings
+
+access_log = logging.getLogger("policybot.access")
+log = logging.getLogger("policybot.middleware")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
+_REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
+
+# Probes, the API documentation and DingTalk's callback (which proves itself with its own signature)
+# never need an API key.
+AUTH_EXEMPT_PATHS: frozenset[str] = frozenset(
+    {"/healthz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+)
+AUTH_EXEMPT_PREFIXES: tuple[str, ...] = ("/v1/dingtalk", "/dingtalk")
+RATE_LIMIT_EXEMPT_PATHS: frozenset[str] = frozenset({"/healthz"})
+# Where AccessMiddleware leaves the matched key's id for the access log (not in scope["state"], which a
+# server may share between requests).
+KEY_ID_SCOPE_KEY = "policybot.key_id"
+
+# Comfortably above the largest valid chat request (2,000 CJK characters ≈ 6 kB of UTF-8) and an
+# OpenAI-style message history, far below anything that would hurt memory.
+DEFAULT_MAX_BODY_BYTES = 1 << 20
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def accepted_request_id(value: str | None) -> str | None:
+    """Return `value` if it is a safe request id to echo and log, else None.
+
+    >>> accepted_request_id("req-42"), accepted_request_id("bad id\\n")
+    ('req-42', None)
+    """
+    if value and _REQUEST_ID.match(value):
+        return value
+    return None
+
+
+class RequestContextMiddleware:
+    """Request ids, access logs and the last-resort 500 (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = accepted_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER)) or new_request_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        started_at = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
+            if not response_started:
+                response = error_response(500, "internal_error", INTERNAL_ERROR_MESSAGE)
+                await response(scope, receive, send_with_id)
+        finally:
+            client = scope.get("client")
+            access_log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "status": status,
+                    "latency_ms": round((time.perf_counter() - started_at) * 1000, 2),
+                    "client": client[0] if client else None,
+                    "key_id": scope.get(KEY_ID_SCOPE_KEY),
+                },
+            )
+            request_id_var.reset(token)
+
+
+def key_id(key: str) -> str:
+    """A short, non-reversible name for an API key (safe to log and to use as a rate-limit bucket)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def presented_keys(headers: Headers) -> list[str]:
+    """The API keys sent as `Authorization: Bearer <key>` and/or `X-API-Key: <key>`, in that order."""
+    found = []
+    scheme, _, credentials = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        found.append(credentials.strip())
+    api_key = headers.get("x-api-key", "").strip()
+    if api_key:
+        found.append(api_key)
+    return found
+
+
+class AccessMiddleware:
+    """Optional API keys and per-key/IP rate limits.
+
+    Params: `api_keys` (empty: no auth), `rate_limit` in slowapi/limits syntax ("100/minute;10/second",
+    empty: no limit), `storage_uri` for the counters ("memory://" or e.g. "redis://host:6379").
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        api_keys: Sequence[str] = (),
+        rate_limit: str = "",
+        storage_uri: str = "memory://",
+        exempt_paths: Iterable[str] = AUTH_EXEMPT_PATHS,
+        exempt_prefixes: Sequence[str] = AUTH_EXEMPT_PREFIXES,
+    ) -> None:
+        self.app = app
+        # Digests make every comparison the same length, so timing reveals neither key nor its length.
+        self._key_digests = [(hashlib.sha256(k.encode()).digest(), key_id(k)) for k in api_keys if k]
+        self._exempt_paths = frozenset(exempt_paths)
+        self._exempt_prefixes = tuple(exempt_prefixes)
+        self._limits = limits.parse_many(rate_limit) if rate_limit.strip() else []
+        self._limiter = (
+            limits.strategies.SlidingWindowCounterRateLimiter(limits.storage.storage_from_string(storage_uri))
+            if self._limits
+            else None
+        )
+
+    def _auth_exempt(self, path: str) -> bool:
+        return path in self._exempt_paths or any(
+            path == p or path.startswith(p + "/") for p in self._exempt_prefixes
+        )
+
+    def _match_key(self, keys: Sequence[str]) -> str | None:
+        matched = None
+        for key in keys:
+            digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
+            for expected, name in self._key_digests:  # no early exit: every key is compared every time
+                if hmac.compare_digest(digest, expected):
+                    matched = name
+        return matched
+
+    def _retry_after(self, identity: str) -> int | None:
+        """Count one hit for `identity`; return seconds to wait if any limit is exhausted."""
+        assert self._limiter is not None
+        for item in self._limits:
+            if not self._limiter.hit(item, identity):
+                reset_at = self._limiter.get_window_stats(item, identity).reset_time
+                return max(1, math.ceil(reset_at - time.time()))
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        headers = Headers(scope=scope)
+        matched = self._match_key(presented_keys(headers)) if self._key_digests else None
+        if matched is not None:
+            scope[KEY_ID_SCOPE_KEY] = matched
+        if self._limiter is not None and path not in RATE_LIMIT_EXEMPT_PATHS:
+            client = scope.get("client")
+            identity = f"key:{matched}" if matched else f"ip:{client[0] if client else 'unknown'}"
+            wait = self._retry_after(identity)
+            if wait is not None:
+                response = error_response(
+                    429,
+                    "rate_limited",
+                    f"请求过于频繁，请{wait}秒后再试 / Too many requests, retry in {wait} s",
+                    headers={"Retry-After": str(wait)},
+                )
+                await response(scope, receive, send)
+                return
+        if self._key_digests and matched is None and not self._auth_exempt(path):
+            response = error_response(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class BodyLimitMiddleware:
+    """Answer 413 for bodies over `max_bytes`, by Content-Length or by counting a chunked body.
+
+    The body is read here (at most `max_bytes`) and replayed to the app, so a route never starts on a
+    body that turns out to be too large.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        if max_bytes <= 0:
+            raise ValueError(f"max_bytes must be greater than 0. Currently, max_bytes is {max_bytes}")
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = (
+            f"请求体过大（上限{self.max_bytes}字节）/ Request body too large (limit {self.max_bytes} bytes)"
+        )
+        await error_response(413, "payload_too_large", message)(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") in {"GET", "HEAD", "OPTIONS"}:
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None:
+            try:
+                if int(declared) > self.max_bytes:
+                    await self._too_large(scope, receive, send)
+                    return
+            except ValueError:
+                await error_response(400, "bad_content_length")(scope, receive, send)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away before sending everything
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # afterwards only http.disconnect, which streaming responses wait for
+
+        await self.app(scope, replay, send)
+
+
+def install_middleware(
+    app: FastAPI,
+    settings: Settings,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    rate_limit_storage_uri: str = "memory://",
+) -> None:
+    """Add request ids + access logs, CORS, API keys + rate limits and the body limit to `app`."""
+    server = settings.server
+    # add_middleware puts each new layer outside the previous ones: add from the innermost out.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(
+        AccessMiddleware,
+        api_keys=[k.get_secret_value() for k in server.api_keys],
+        rate_limit=server.rate_limit,
+        storage_uri=rate_limit_storage_uri,
+    )
+    if server.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=server.cors_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(RequestContextMiddleware)
