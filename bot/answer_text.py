@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.compose import Draft, citation, dedupe_citations, refusal
-from bot.passages import PassageReader
+from bot.passages import PassageReader, split_sentences
 from bot.schemas import Citation, TaskOut
 from corpus.catalogue.loader import TaskCatalogue
 from corpus.types import Chunk, Hit, Retriever
@@ -67,6 +68,58 @@ def answer_passage(
         body=body,
         citations=dedupe_citations(cited)[:max_citations],
         topic=best[0].chunk.section,
+    )
+
+
+_DATE = re.compile(r"\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日")
+_TITLE = re.compile(r"《[^《》]{2,60}》")
+
+
+def _leaves(chunks: Sequence[Chunk]) -> list[Chunk]:
+    leaves = [c for c in chunks if c.metadata.get("leaf", True) and c.kind != "table_row"]
+    return sorted(leaves, key=lambda c: (c.source, c.start))
+
+
+def answer_timeline(chunks: Sequence[Chunk]) -> Draft | None:
+    """Every dated sentence of the drafting-process section(s), in document order."""
+    leaves = _leaves(chunks)
+    scoped = [c for c in leaves if "过程" in c.section or "经过" in c.section] or leaves
+    lines: list[str] = []
+    used: list[Chunk] = []
+    for chunk in scoped:
+        dated = [s for s in split_sentences(chunk.text) if _DATE.search(s)]
+        if dated:
+            used.append(chunk)
+            lines += [f"- {s}" for s in dated if f"- {s}" not in lines]
+    if not lines:
+        return None
+    return Draft(
+        intent="list",
+        lead=f"《规划》起草过程的时间节点（共{len(lines)}条，按文中顺序）：",
+        body=lines,
+        citations=[citation(c, 1.0) for c in used[:4]],
+        topic="起草过程",
+    )
+
+
+def answer_basis_documents(chunks: Sequence[Chunk]) -> Draft | None:
+    """The documents the drafting note names as its background and basis, in order of mention."""
+    leaves = _leaves(chunks)
+    scoped = [c for c in leaves if "依据" in c.section or "背景" in c.section]
+    titles: list[str] = []
+    for chunk in scoped:
+        # The plan itself (《规划》, 《温州市数字经济发展“十四五”规划》) is not one of its own bases.
+        titles += [
+            t for t in _TITLE.findall(chunk.text) if t not in titles and "温州市数字经济发展" not in t and len(t) > 4
+        ]
+    if not titles:
+        return None
+    return Draft(
+        intent="list",
+        lead=f"《规划》的起草背景及依据涉及以下{len(titles)}份文件：",
+        body=[f"{i}. {t}" for i, t in enumerate(titles, 1)],
+        citations=[citation(c, 1.0) for c in scoped[:3]],
+        topic="起草依据",
     )
 
 

@@ -86,6 +86,9 @@ _QUANTITY_NAMES = {
     "audit_deviation": "偏差",
     "count": "数量",
     "ranking_value": "排序值",
+    "target_gap": "与目标之差",
+    "target_deviation": "相对目标偏差",
+    "change_pct": "增幅",
 }
 
 

@@ -177,18 +177,20 @@ def _cagr(ind: Indicator, params: dict[str, Any], table: IndicatorTable) -> Draf
     return Draft(intent="compute", lead=lead, figures=figs)
 
 
-def _verdict(fig: Figure, ind: Indicator) -> str:
-    diff = (fig.exact if fig.exact is not None else fig.value) - ind.target_value
-    rel = diff / ind.target_value * 100 if ind.target_value else 0.0
-    if ind.target_qualifier == "at_least" and diff >= 0:
-        return f"不低于目标{target_phrase(ind)}，与目标一致。"
-    if abs(rel) <= engine.AUDIT_TOLERANCE_PCT:
-        return f"与目标{target_phrase(ind)}基本一致（偏差{rel:+.2f}%）。"
-    side = "高于" if diff > 0 else "低于"
-    return (
-        f"与目标{target_phrase(ind)}**不一致**：{side}目标{with_unit(abs(round(diff, 2)), ind.unit)}"
-        f"（偏差{rel:+.2f}%）。"
+def _verdict(fig: Figure, ind: Indicator) -> tuple[str, list[Figure]]:
+    """Sentence comparing a projected value with the target, and the engine figures it quotes."""
+    cmp = engine.compare_with_target(ind, fig.exact if fig.exact is not None else fig.value)
+    gap, dev = cmp.gap, cmp.deviation
+    if cmp.consistent and ind.target_qualifier == "at_least" and gap.value >= 0:
+        return f"不低于目标{target_phrase(ind)}，与目标一致。", [gap]
+    if cmp.consistent:
+        return f"与目标{target_phrase(ind)}基本一致（偏差{dev.value:+.2f}%）。", [gap, dev]
+    side = "高于" if gap.value > 0 else "低于"
+    sentence = (
+        f"与目标{target_phrase(ind)}**不一致**：{side}目标{with_unit(abs(gap.value), gap.unit)}"
+        f"（偏差{dev.value:+.2f}%）。"
     )
+    return sentence, [gap, dev]
 
 
 def _projection(ind: Indicator, params: dict[str, Any], table: IndicatorTable) -> Draft:
@@ -211,11 +213,14 @@ def _projection(ind: Indicator, params: dict[str, Any], table: IndicatorTable) -
         else f"按测算依据（{ind.basis}）"
     )
     lead = f"{how}测算，{ind.name}{fig.year}年为**{with_unit(fig.value, fig.unit)}**"
+    figures = [fig]
     if fig.year == ind.target_year:
-        lead += "，" + _verdict(fig, ind)
+        sentence, compared = _verdict(fig, ind)
+        lead += "，" + sentence
+        figures += compared
     else:
         lead += "。"
-    return Draft(intent="compute", lead=lead, figures=[fig])
+    return Draft(intent="compute", lead=lead, figures=figures)
 
 
 def _planned_value(ind: Indicator, params: dict[str, Any], table: IndicatorTable) -> Draft:
@@ -305,9 +310,7 @@ def _ranking(params: dict[str, Any], table: IndicatorTable, finder: ChunkFinder)
     among = params.get("among") or None
     if among:
         scope = "all"  # the question names the rows to compare
-    figures = rank_indicators(
-        table.frame, metric=metric, scope=scope, ascending=ascending, top=top, names=among
-    )
+    figures = rank_indicators(table.frame, metric=metric, scope=scope, ascending=ascending, top=top, names=among)
     label = RANK_METRICS.get(metric, (metric, ""))[0]
     scope_text = {"amount": "数量/金额类指标", "percent": "百分比指标", "all": "全部指标"}.get(str(scope), str(scope))
     if not figures:
@@ -331,10 +334,7 @@ def _count(table: IndicatorTable, finder: ChunkFinder) -> Draft:
     report = audit_table(table)
     lead = f"{report.count_note}。"
     if report.count_mismatch:
-        lead = (
-            f"起草说明正文称{table.declared_count}项主要发展指标，但附件测算表只列出{len(table)}项，"
-            f"两者不一致（相差{(table.declared_count or 0) - len(table)}项）。"
-        )
+        lead = f"两者不一致：{report.count_note}。"
     return Draft(intent="audit", lead=lead, citations=finder.cite("主要发展指标", "主要目标测算表"), topic="主要指标")
 
 

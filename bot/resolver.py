@@ -131,7 +131,8 @@ _HARD_TEXT = """
 最多 最少 排名 排序 排行 前三 前五 前十 请问 请 问 告诉我 帮我 查询 查一下 查 一下 看看 我想知道
 想知道 知道 呢 吗 吧 啊 呀 了 的 是 和 与 及 以及 跟 同 到 为 在 把 对 于 从 由 至 较 共 总共
 一共 合计 累计 约 大约 左右 以上 不低于 至少 实际 已经 已 还 又 都 也 其 该 这个 这 这些 主要 指标
-数值 温州市 温州 全市 我市 本市 期间 分别 多久 速度 水平 程度 相比 比较 what is the of in by for
+数值 温州市 温州 全市 我市 本市 期间 分别 多久 速度 水平 程度 相比 比较 只有 只 仅有 仅 才 刚刚 刚
+新建 新装 若是 要是 what is the of in by for
 how many much target targets goal growth rate annual base baseline value year years per cagr
 projection progress trajectory change increase multiple times and to will be reach should wenzhou
 plan
@@ -309,7 +310,7 @@ _YEAR_RE = re.compile(r"(?<![\d.])(20[0-4]\d)(?:年|(?!\d|%|\.\d))")
 _RATE_RE = re.compile(rf"({_NUM})%")
 _PP_RE = re.compile(rf"({_NUM})个?百分点")
 _INCREMENT_RE = re.compile(
-    rf"(?:每年|年均|逐年)(?:新增|增加|增长|提高|提升|递增)?({_NUM})(个百分点|个|家|台|件|项|户|万户)"
+    rf"(?:每年|年均|逐年)(?:新增|增加|增长|提高|提升|递增|新建|建设|建成|新装)?({_NUM})(个百分点|个|家|台|件|项|户|万户)"
 )
 _VALUE_RE = re.compile(
     rf"(?<![\d.])({_NUM})(万元/人年|万元/人|万户|万元|亿元|亿|元|%|个|台|家|件|项|户|tbps)?"
@@ -397,12 +398,12 @@ _RE = {
     ),
     "audit": re.compile(
         r"一致|相符|吻合|对得上|对不上|核对|复核|矛盾|合理|算得对|算错|偏差|准确|站得住|audit|consistent|"
-        r"测算依据.{0,6}(对|准|问题)"
+        r"测算依据.{0,6}(对|准|问题)|推得出|推出|算得出|得出|推导出|reproduce"
     ),
     "progress_words": re.compile(
         r"进度|够吗|够不够|够|如何|怎么样|怎样|是否|能否|跟得上|赶得上|达标|超前|滞后|落后|完成得|"
         r"正常|正轨|progress|ontrack|还需|还要|剩下|剩余|今后|此后|接下来|完成目标|能完成|完成吗|实现目标|达成|"
-        r"按计划|按规划|计划进度"
+        r"按计划|按规划|计划进度|符合计划|符合规划|符合进度|符合预期|正常吗"
     ),
     # Without a year only unmistakable progress words count ("今年网络零售额2500亿元，进度正常吗").
     "progress_strong": re.compile(r"进度|滞后|超前|落后|达标|正轨|跟得上|赶得上|progress|ontrack"),

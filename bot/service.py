@@ -12,12 +12,14 @@ from collections.abc import Callable, Sequence
 
 from bot.answer_text import (
     ChunkFinder,
+    answer_basis_documents,
     answer_indicator_list,
     answer_match,
     answer_passage,
     answer_safeguards,
     answer_subtasks,
     answer_tasks,
+    answer_timeline,
 )
 from bot.compose import Draft, figure_out, refusal, render
 from bot.match import TaskMatcher
@@ -54,6 +56,10 @@ TASK_ALIASES: dict[str, list[str]] = {
     "治理数字化提效工程": ["治理数字化"],
     "数据资源开发共享工程": ["数据资源", "数据开发共享"],
 }
+
+
+# Enumerations answered from the plan's structure; other list questions (parts, annexes) are passages.
+STRUCTURED_LISTS = ("tasks", "subtasks", "safeguards", "indicators", "timeline", "basis_documents")
 
 
 class DeterministicChatService:
@@ -100,6 +106,20 @@ class DeterministicChatService:
     def _prose_mentions(self, term: str) -> bool:
         return bool(term) and term in self._prose
 
+    def _names_missing_metric(self, metric: str) -> bool:
+        """True when the resolver's left-over phrase really names a metric the plan lacks.
+
+        Either it uses words the plan never uses (新能源汽车产量, 人工智能企业数量), or it is a truncated
+        piece of a row's label that the text never discusses on its own (数字经济核心产业增加值 is only
+        part of “…占GDP比重”). Anything else (word debris like “次常务会议上通过”) is left to the list
+        and passage steps, whose own coverage check still refuses uncovered topics.
+        """
+        if self._prose_mentions(metric):
+            return False
+        if self.reader.uncovered_terms(metric):
+            return True
+        return any(metric in ind.label and metric != ind.name for ind in self.table.indicators)
+
     # ------------------------------------------------------------------ understanding
 
     def understand(self, question: str, state: SessionState) -> Understanding:
@@ -122,12 +142,10 @@ class DeterministicChatService:
             return Understanding(intent="numeric", question=question, resolution=resolution)
         if resolution.indicator is None and resolution.candidates and resolution.operation != "none":
             return Understanding(intent="numeric", question=question, resolution=resolution)
-        if resolution.unmatched_metric and not self._prose_mentions(resolution.unmatched_metric):
-            # A metric the table lacks and the text never discusses (a near miss of a row's label
-            # counts as not discussed). Metrics the prose does mention (e.g. GDP) get a passage answer.
+        if resolution.unmatched_metric and self._names_missing_metric(resolution.unmatched_metric):
             return Understanding(intent="out_of_scope", question=question, resolution=resolution)
         listed = detect_list(question, [t.name for t in self.catalogue.tasks], TASK_ALIASES)
-        if listed is not None and listed[0] in ("tasks", "subtasks", "safeguards", "indicators"):
+        if listed is not None and listed[0] in STRUCTURED_LISTS:
             return Understanding(intent="list", question=question, list_kind=listed[0], list_task=listed[1])
         return Understanding(intent="passage", question=question)
 
@@ -159,7 +177,13 @@ class DeterministicChatService:
                 return answer_subtasks(self.catalogue, u.list_task, self._finder)
             if u.list_kind == "safeguards":
                 return answer_safeguards(self.catalogue, self._finder)
-            return answer_indicator_list(self.table, self._finder)
+            if u.list_kind == "indicators":
+                return answer_indicator_list(self.table, self._finder)
+            structured = (
+                answer_timeline(self._chunks()) if u.list_kind == "timeline" else answer_basis_documents(self._chunks())
+            )
+            if structured is not None:
+                return structured
         # Sentence selection looks a little deeper than the citations it keeps.
         expanded = expand_question(u.question, self._synonyms)
         hits = self.retriever.search(expanded, k=max(self.top_k, 8))

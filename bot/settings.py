@@ -103,7 +103,8 @@ class DingTalkSettings(BaseModel):
     messages_per_minute: int = Field(20, ge=1, description="DingTalk's per-robot send limit.")
     webhook_hosts: list[str] = Field(
         default_factory=lambda: ["oapi.dingtalk.com", "api.dingtalk.com"],
-        description="Hosts a callback's sessionWebhook may point to ('*' = any); the signature does not cover the body.",
+        description="Hosts a callback's sessionWebhook may point to ('*' = any): the signature does not cover "
+        "the body.",
     )
 
 

@@ -23,17 +23,30 @@ _INJECTION = re.compile(
     r"developer\s+mode|越狱|jailbreak|扮演.{0,10}(没有限制|不受限制)",
     re.IGNORECASE,
 )
-_HELP = re.compile(r"^(帮助|help|\?|？|你能做什么|你会什么|怎么用|使用说明|你是谁)[？?。!！]*$", re.IGNORECASE)
-_PROFILE = re.compile(
-    r"(我们|我司|本公司|我公司|我单位|本单位|我厂|本企业|我们企业|我们公司|我们单位|我们机构|我们学校|我们医院|我是)"
-    r"(是|是一家|是一个|是个|做|从事|经营|主营|生产|开了|开|负责|想|打算|计划|属于|专注|提供|主要)"
-    r"|(和|与|跟|对)(我们|我司|本公司|我公司|我单位|本单位|我们企业|我们公司)(有关|相关|有什么关系|有啥关系|有影响)"
-    r"|(作为|身为)(一家|一个)"
-    r"|(we are|we're|our company|i run|we run|my company)\b",
+_GREETING = re.compile(r"^(你好|您好|hi|hello|嗨|在吗)[，,!！。\s]*", re.IGNORECASE)
+_HELP = re.compile(
+    r"^(这个|你这个|本)?(助手|机器人|系统|小助手|bot)?"
+    r"((帮助|help|\?|？|你是谁|是谁|怎么用|如何使用|使用说明|有什么用|有哪些功能|有什么功能)|"
+    r"(你|您)?(能|可以|会)(做|干|提供|回答|帮)\S{0,4}(什么|哪些|啥)\S{0,4})[？?。!！]*$",
     re.IGNORECASE,
 )
+_SELF = r"(我们|咱们|我司|本公司|我公司|我单位|本单位|我厂|本厂|我店|本店|本企业|本机构|我院|本院|我校|本校|我)"
+# Strong: the asker unmistakably describes an organisation ("我们是…", "本公司…", "和我们有关").
+_PROFILE_STRONG = re.compile(
+    r"(我们|咱们)(是|是一家|是一个|是个)|我司|本公司|我公司|我单位|本单位|我厂|本厂|本企业|本机构|"
+    r"我们(企业|公司|单位|厂|工厂|机构|医院|学校|合作社|园区|协会|银行|店)|"
+    r"(和|与|跟|对)(我们|我司|本公司|我公司|我单位|本单位|我们企业|我们公司)\S{0,4}(有关|相关|关系|影响|帮助|机会)|"
+    r"(作为|身为)(一家|一个)|\b(we are|we're|our company|i run|we run|my company)\b",
+    re.IGNORECASE,
+)
+# Weak: "我们…做/经营/生产…", unless the asker only wants to know something ("我想知道…").
+_PROFILE_WEAK = re.compile(
+    _SELF + r"[\u4e00-\u9fff]{0,6}?(做|从事|经营|主营|生产|制造|开了|开|负责|打算|计划|准备|专注|提供|在)"
+)
+_NOT_PROFILE = re.compile(r"(想|要|希望)(知道|了解|问|咨询|查|看)|请问|想问|告诉我")
 _LIST_ASK = re.compile(
-    r"哪些|哪几|几[个项大类方面部分]|多少[项个类]|包括|包含|列出|列举|有什么|是什么|分别|清单|目录|内容|组成|"
+    r"哪些|哪几|哪[\d一二三四五六七八九十]+[个项大类方面]|几[个项大类方面部分]|多少[项个类]|包括|包含|列出|列举|"
+    r"有什么|是什么|分别|清单|目录|内容|组成|"
     r"what are|list"
 )
 _TASK_WORDS = re.compile(r"(主要|重点|重大|八大|8大|几大)?任务|工程")
@@ -44,7 +57,9 @@ _INDICATOR_LIST = re.compile(
 )
 _ANNEX = re.compile(r"附件|附表|annex", re.IGNORECASE)
 _PARTS = re.compile(r"(几|哪几|哪些|多少)(个)?(部分|板块|章节|篇章)|结构|框架|组成部分")
-_TIMELINE = re.compile(r"(起草|编制|制定)(过程|经过|历程|进程|流程)|时间线|时间表|经历了哪些|过程")
+_TIMELINE = re.compile(
+    r"(起草|编制|制定)(过程|经过|历程|进程|流程)|时间线|时间表|时间节点|关键节点|经历了哪些|过程"
+)
 _BASIS_DOCS = re.compile(r"(依据|根据|参照|参考)(了)?(哪些|什么|哪几)?(文件|政策|规划|文献)|起草依据|编制依据")
 
 
@@ -66,12 +81,16 @@ def is_injection(question: str) -> bool:
 
 
 def is_help(question: str) -> bool:
-    return bool(_HELP.match(question.strip()))
+    """A greeting and/or a question about the assistant itself ("你好，你能提供哪些帮助？")."""
+    rest = _GREETING.sub("", question.strip())
+    return not rest or bool(_HELP.match(rest))
 
 
 def is_profile(question: str) -> bool:
     """An enterprise or institution describing itself ("我们是做跨境电商的…")."""
-    return bool(_PROFILE.search(question))
+    if _PROFILE_STRONG.search(question):
+        return True
+    return bool(_PROFILE_WEAK.search(question)) and not _NOT_PROFILE.search(question)
 
 
 def detect_list(

@@ -83,8 +83,7 @@ def _check_year(ind: Indicator, year: int, lo: int | None = None) -> None:
 def _check_positive(value: float, what: str, what_en: str) -> None:
     if not math.isfinite(value) or value <= 0:
         raise ValueError(
-            f"{what}须大于0，当前为{fmt(value)} / {what_en} must be greater than 0. "
-            f"Currently, it is {fmt(value)}"
+            f"{what}须大于0，当前为{fmt(value)} / {what_en} must be greater than 0. Currently, it is {fmt(value)}"
         )
 
 
@@ -250,9 +249,7 @@ def cagr_pct(start: float, end: float, years: int) -> float:
     _check_positive(start, "起始值", "start value")
     _check_positive(end, "目标值", "end value")
     if years < 1:
-        raise ValueError(
-            f"年数须至少为1，当前为{years} / years must be at least 1. Currently, years is {years}"
-        )
+        raise ValueError(f"年数须至少为1，当前为{years} / years must be at least 1. Currently, years is {years}")
     return ((end / start) ** (1 / years) - 1) * 100
 
 
@@ -505,9 +502,7 @@ class ProgressCheck:
         }
 
 
-def progress(
-    ind: Indicator, year: int, actual: float, tolerance_pct: float = DEFAULT_TOLERANCE_PCT
-) -> ProgressCheck:
+def progress(ind: Indicator, year: int, actual: float, tolerance_pct: float = DEFAULT_TOLERANCE_PCT) -> ProgressCheck:
     """Compare an actual value in ``year`` with the planned trajectory.
 
     >>> from indicators.catalog import load_default_table
@@ -519,9 +514,7 @@ def progress(
     """
     _check_year(ind, year)
     if not math.isfinite(actual) or actual < 0:
-        raise ValueError(
-            f"实际值须为非负数，当前为{actual} / actual must be >= 0. Currently, actual is {actual}"
-        )
+        raise ValueError(f"实际值须为非负数，当前为{actual} / actual must be >= 0. Currently, actual is {actual}")
     if tolerance_pct < 0:
         raise ValueError(
             f"容差须非负，当前为{tolerance_pct} / tolerance_pct must be >= 0. "
@@ -578,9 +571,7 @@ def progress(
     if reached:
         note = f"已达到{ind.target_year}年目标{ind.target_text}"
     figs = [planned, gap] + ([required] if required else [])
-    return ProgressCheck(
-        ind.name, year, actual, planned, gap, status, required, tolerance_pct, reached, note, figs
-    )
+    return ProgressCheck(ind.name, year, actual, planned, gap, status, required, tolerance_pct, reached, note, figs)
 
 
 # ---------------------------------------------------------------- basis audit
@@ -619,6 +610,59 @@ def _holds(ind: Indicator, dev_pct: float, tolerance_pct: float) -> bool:
     if ind.target_qualifier == "at_least":
         return dev_pct >= -tolerance_pct
     return abs(dev_pct) <= tolerance_pct
+
+
+@dataclass(frozen=True)
+class TargetComparison:
+    """A value set against the row's target: the gap, the relative deviation and the verdict."""
+
+    gap: Figure
+    deviation: Figure
+    consistent: bool
+
+
+def compare_with_target(ind: Indicator, value: float, tolerance_pct: float = AUDIT_TOLERANCE_PCT) -> TargetComparison:
+    """Gap (value − target, in the row's unit) and deviation ((value − target) ÷ target, in %).
+
+    ``consistent`` follows the audit rule: within ±``tolerance_pct``, or at/above an ``以上`` target.
+
+    >>> from indicators.catalog import load_default_table
+    >>> c = compare_with_target(load_default_table().get("5G基站数量"), 29072)
+    >>> c.gap.value, c.deviation.value, c.consistent
+    (-928.0, -3.09, False)
+
+    Raises:
+        ValueError: the target is 0 (no relative deviation).
+    """
+    if ind.target_value == 0:
+        raise ValueError(f"“{ind.name}”的目标为0，无法计算相对偏差 / target of {ind.name} is 0")
+    gap_exact = value - ind.target_value
+    dev_exact = gap_exact / ind.target_value * 100
+    unit = PP_UNIT if ind.is_percent else ind.unit
+    inputs: dict[str, float | int | str] = {"value": value, "target": ind.target_value}
+    gap = Figure(
+        ind.name,
+        "target_gap",
+        r2(gap_exact),
+        unit,
+        f"{fmt(value)}-{fmt(ind.target_value)}",
+        inputs,
+        "",
+        ind.target_year,
+        gap_exact,
+    )
+    deviation = Figure(
+        ind.name,
+        "target_deviation",
+        r2(dev_exact),
+        "%",
+        f"({fmt(value)}-{fmt(ind.target_value)})/{fmt(ind.target_value)}",
+        inputs,
+        f"容差±{fmt(tolerance_pct)}%",
+        ind.target_year,
+        dev_exact,
+    )
+    return TargetComparison(gap, deviation, _holds(ind, dev_exact, tolerance_pct))
 
 
 def audit_indicator(ind: Indicator, tolerance_pct: float = AUDIT_TOLERANCE_PCT) -> AuditFinding:
@@ -660,11 +704,7 @@ def audit_indicator(ind: Indicator, tolerance_pct: float = AUDIT_TOLERANCE_PCT) 
         alt = projection(
             ind,
             rate_pct=basis.rate_pct,
-            increment=basis.amount
-            if basis.kind == "increment"
-            else basis.pp
-            if basis.kind == "pp_increment"
-            else None,
+            increment=basis.amount if basis.kind == "increment" else basis.pp if basis.kind == "pp_increment" else None,
             from_year=ind.target_year - NOMINAL_YEARS,
             from_value=float(proj.inputs["start"]),
         )

@@ -9,11 +9,13 @@ from pydantic import BaseModel, Field
 
 from api.deps import get_components
 from api.errors import ApiError
+from bot.normalize import normalize
 from bot.schemas import FigureOut
 from indicators import engine
 from indicators.model import Indicator
 
 router = APIRouter(tags=["indicators"])
+# Names such as "FTTH/O宽带接入率" contain "/": the routes take the rest of the path, trajectory route first.
 
 NamePath = Path(..., min_length=1, max_length=100, description="Indicator name or alias, e.g. 5G基站数量 or 高企.")
 
@@ -97,7 +99,8 @@ def count_note(declared: int | None, count: int) -> str:
 def _find(request: Request, name: str) -> Indicator:
     table = get_components(request).table
     try:
-        return table.get(name)
+        # Same normalisation as questions: traditional characters, full-width forms.
+        return table.get(normalize(name))
     except KeyError as exc:
         message = str(exc.args[0]) if exc.args else name
         raise ApiError(404, "unknown_indicator", message.split(" / ")[0], f"no indicator named {name!r}") from exc
@@ -114,7 +117,12 @@ def list_indicators(request: Request) -> IndicatorList:
     )
 
 
-@router.get("/v1/indicators/{name}", response_model=IndicatorDetail, summary="One indicator with key figures")
+@router.get("/v1/indicators/{name:path}/trajectory", response_model=list[FigureOut], summary="Planned value per year")
+def get_trajectory(request: Request, name: str = NamePath) -> list[FigureOut]:
+    return [figure_out(f) for f in engine.trajectory(_find(request, name))]
+
+
+@router.get("/v1/indicators/{name:path}", response_model=IndicatorDetail, summary="One indicator with key figures")
 def get_indicator(request: Request, name: str = NamePath) -> IndicatorDetail:
     ind = _find(request, name)
     figures = [engine.lookup_base(ind), engine.lookup_target(ind), engine.change(ind), engine.multiple(ind)]
@@ -123,11 +131,6 @@ def get_indicator(request: Request, name: str = NamePath) -> IndicatorDetail:
     else:
         figures.append(engine.required_cagr(ind))
     return IndicatorDetail(indicator=indicator_out(ind), figures=[figure_out(f) for f in figures])
-
-
-@router.get("/v1/indicators/{name}/trajectory", response_model=list[FigureOut], summary="Planned value per year")
-def get_trajectory(request: Request, name: str = NamePath) -> list[FigureOut]:
-    return [figure_out(f) for f in engine.trajectory(_find(request, name))]
 
 
 @router.get("/v1/audit", response_model=AuditOut, summary="Recompute every target from its basis")

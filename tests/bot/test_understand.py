@@ -72,6 +72,17 @@ def test_non_list_questions(question: str) -> None:
     assert detect_list(question, TASKS, ALIASES) is None
 
 
-@pytest.mark.parametrize(("question", "expected"), [("帮助", True), ("你能做什么？", True), ("帮助企业上云", False)])
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("帮助", True),
+        ("你能做什么？", True),
+        ("你好", True),
+        ("您好，你能提供哪些帮助？", True),
+        ("这个助手怎么用？", True),
+        ("帮助企业上云", False),
+        ("你好，5G基站目标是多少", False),
+    ],
+)
 def test_help(question: str, expected: bool) -> None:
     assert is_help(question) is expected

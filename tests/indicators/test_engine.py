@@ -229,3 +229,23 @@ def test_progress_edges(table: IndicatorTable) -> None:
 @pytest.mark.parametrize(("x", "text"), [(9072.0, "9072"), (19.47, "19.47"), (0.12, "0.12"), (2.5, "2.5")])
 def test_fmt(x: float, text: str) -> None:
     assert engine.fmt(x) == text
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "gap", "deviation", "consistent"),
+    [
+        ("5G基站数量", 29072, -928.0, -3.09, False),  # 9072+4000×5 vs 30000: −928, −928/30000 = −3.09%
+        ("规上工业全员劳动生产率", 35.43, 5.43, 18.1, False),  # 16.16×1.17^5 ≈ 35.43 vs 30
+        ("规上数字经济核心制造业增加值", 288.49, 0.49, 0.17, True),  # 163.7×1.12^5 vs 288: +0.17%
+        ("数据中心总机架数", 19000, 1000.0, 5.56, True),  # 18000以上: above an at-least target holds
+        ("数据中心总机架数", 17900, -100.0, -0.56, True),  # within ±2% of 18000
+    ],
+)
+def test_compare_with_target(name: str, value: float, gap: float, deviation: float, consistent: bool) -> None:
+    from indicators.catalog import load_default_table
+
+    result = engine.compare_with_target(load_default_table().get(name), value)
+    assert result.gap.value == gap
+    assert result.deviation.value == deviation
+    assert result.deviation.unit == "%"
+    assert result.consistent is consistent
