@@ -9,9 +9,12 @@ from pydantic import BaseModel, Field
 
 from api.deps import get_components
 from api.errors import ApiError
+from bot.compose import figure_out
 from bot.normalize import normalize
 from bot.schemas import FigureOut
 from indicators import engine
+from indicators.audit import audit_table
+from indicators.catalog import IndicatorTable
 from indicators.model import Indicator
 
 router = APIRouter(tags=["indicators"])
@@ -75,25 +78,10 @@ def indicator_out(ind: Indicator) -> IndicatorOut:
     )
 
 
-def figure_out(fig: Any) -> FigureOut:
-    return FigureOut(
-        indicator=fig.indicator,
-        quantity=fig.quantity,
-        value=fig.value,
-        unit=fig.unit,
-        formula=fig.formula,
-        inputs=dict(fig.inputs),
-        note=fig.note,
-    )
-
-
-def count_note(declared: int | None, count: int) -> str:
-    if declared is None or declared == count:
-        return ""
-    return (
-        f"起草说明称{declared}项主要发展指标，附件测算表只列出{count}项"
-        f" / the note declares {declared}, the table lists {count}"
-    )
+def count_note(table: IndicatorTable) -> str:
+    """The audit's sentence on declared vs listed indicators (empty when they agree)."""
+    report = audit_table(table)
+    return report.count_note if report.count_mismatch else ""
 
 
 def _find(request: Request, name: str) -> Indicator:
@@ -112,7 +100,7 @@ def list_indicators(request: Request) -> IndicatorList:
     return IndicatorList(
         count=len(table),
         declared_count=table.declared_count,
-        note=count_note(table.declared_count, len(table)),
+        note=count_note(table),
         indicators=[indicator_out(i) for i in table.indicators],
     )
 
@@ -135,11 +123,10 @@ def get_indicator(request: Request, name: str = NamePath) -> IndicatorDetail:
 
 @router.get("/v1/audit", response_model=AuditOut, summary="Recompute every target from its basis")
 def get_audit(request: Request) -> AuditOut:
-    table = get_components(request).table
-    findings = [engine.audit_indicator(i).to_dict() for i in table.indicators]
+    report = audit_table(get_components(request).table)
     return AuditOut(
-        declared_count=table.declared_count,
-        count=len(table),
-        count_note=count_note(table.declared_count, len(table)),
-        findings=findings,
+        declared_count=report.declared_count,
+        count=report.row_count,
+        count_note=report.count_note if report.count_mismatch else "",
+        findings=[f.to_dict() for f in report.findings],
     )
