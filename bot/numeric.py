@@ -79,7 +79,8 @@ def answer_numeric(res: Resolution, table: IndicatorTable, finder: ChunkFinder) 
     ind = res.indicator
     handler = _HANDLERS.get(op, _lookup_both)
     draft = handler(ind, params, table)
-    draft.intent = intent_of(op)
+    if draft.intent != "out_of_scope":
+        draft.intent = intent_of(op)
     draft.indicator = ind.name
     draft.citations = _row_citation(finder, ind) + draft.citations
     draft.notes = _notes_for(ind) + draft.notes
@@ -87,6 +88,14 @@ def answer_numeric(res: Resolution, table: IndicatorTable, finder: ChunkFinder) 
 
 
 def _lookup_target(ind: Indicator, params: dict[str, Any], table: IndicatorTable) -> Draft:
+    asked = params.get("year")
+    if isinstance(asked, int) and asked > ind.target_year:
+        # The plan sets targets for 2025 only: say so, and give no figure for the year asked.
+        lead = (
+            f"规划中未设{ind.name}{asked}年的目标；规划的目标年份为{ind.target_year}年，"
+            f"目标为{target_phrase(ind)}（见出处）。"
+        )
+        return Draft(intent="out_of_scope", lead=lead)
     fig = engine.lookup_target(ind)
     lead = f"{ind.name}{ind.target_year}年目标为**{target_phrase(ind)}**（{base_phrase(ind)}）。"
     return Draft(intent="indicator", lead=lead, figures=[fig], body=[f"测算依据：{ind.basis}"])

@@ -23,183 +23,13 @@ import yaml
 
 from corpus.types import Chunk, Hit
 
+GENERIC_WORDS_PATH = Path(__file__).with_name("generic_words.txt")
 # Question and meta words that carry no topic: they never make a question "uncovered".
 GENERIC_WORDS = frozenset(
-    [
-        "规划",
-        "计划",
-        "方案",
-        "文件",
-        "本规划",
-        "该规划",
-        "这个",
-        "这份",
-        "那个",
-        "哪个",
-        "哪些",
-        "哪家",
-        "哪所",
-        "哪位",
-        "哪里",
-        "哪儿",
-        "哪年",
-        "哪天",
-        "哪几",
-        "几个",
-        "什么",
-        "怎么",
-        "怎样",
-        "如何",
-        "为何",
-        "为什么",
-        "多少",
-        "几项",
-        "是否",
-        "是不是",
-        "有没有",
-        "能否",
-        "可以",
-        "应该",
-        "需要",
-        "要求",
-        "提出",
-        "包括",
-        "包含",
-        "主要",
-        "内容",
-        "情况",
-        "方面",
-        "领域",
-        "问题",
-        "关系",
-        "相关",
-        "有关",
-        "涉及",
-        "提到",
-        "提及",
-        "说明",
-        "介绍",
-        "解释",
-        "具体",
-        "详细",
-        "一下",
-        "请问",
-        "请",
-        "告诉",
-        "我们",
-        "你们",
-        "目标",
-        "目的",
-        "愿景",
-        "宗旨",
-        "重点",
-        "亮点",
-        "特点",
-        "方向",
-        "思路",
-        "举措",
-        "措施",
-        "政策",
-        "安排",
-        "部署",
-        "意见",
-        "作用",
-        "意义",
-        "背景",
-        "原因",
-        "依据",
-        "根据",
-        "时间",
-        "时候",
-        "日期",
-        "何时",
-        "几时",
-        "年份",
-        "部门",
-        "单位",
-        "机构",
-        "人员",
-        "负责",
-        "牵头",
-        "承担",
-        "编制",
-        "起草",
-        "制定",
-        "出台",
-        "发布",
-        "印发",
-        "审议",
-        "通过",
-        "完成",
-        "实现",
-        "达到",
-        "达成",
-        "增长",
-        "增加",
-        "提高",
-        "提升",
-        "下降",
-        "减少",
-        "变化",
-        "数量",
-        "数据",
-        "指标",
-        "数值",
-        "比重",
-        "比例",
-        "占比",
-        "规模",
-        "水平",
-        "总量",
-        "任务",
-        "工程",
-        "子任务",
-        "项目",
-        "现在",
-        "目前",
-        "当前",
-        "今年",
-        "明年",
-        "去年",
-        "十四五",
-        "期间",
-        "末期",
-        "年底",
-        "年末",
-        "之前",
-        "以后",
-        "以来",
-        "左右",
-        "以上",
-        "怎么样",
-        "如何",
-        "吗",
-        "呢",
-        "吧",
-        "啊",
-        "的",
-        "了",
-        "和",
-        "与",
-        "及",
-        "或",
-        "对",
-        "在",
-        "是",
-        "有",
-        "为",
-        "把",
-        "被",
-        "从",
-        "到",
-        "向",
-        "由",
-        "将",
-        "其",
-        "该",
-        "各",
-        "每",
-    ]
+    word
+    for line in GENERIC_WORDS_PATH.read_text(encoding="utf-8").splitlines()
+    if not line.startswith("#")
+    for word in line.split()
 )
 _QUESTION_WHEN = re.compile(r"何时|什么时候|哪天|哪一天|几月|日期|时间|哪年|when", re.IGNORECASE)
 _QUESTION_WHO = re.compile(r"谁|哪个部门|哪个单位|哪家|哪所|哪个机构|什么部门|什么单位|牵头|承担|who", re.IGNORECASE)
@@ -249,6 +79,7 @@ class Sentence:
     text: str
     chunk: Chunk
     score: float
+    coverage: float = 1.0  # IDF-weighted share of the question's topic words found in the passage
 
 
 def split_sentences(text: str) -> list[str]:
@@ -355,6 +186,9 @@ class PassageReader:
     def best_sentences(self, question: str, hits: Sequence[Hit], limit: int = 2) -> list[Sentence]:
         """The sentences of the retrieved passages that best answer the question, best first."""
         q_tokens = set(self.tokens(question, content_only=False))
+        # Topic words in Chinese only: English questions are left to retrieval (jieba cannot judge them).
+        topic = {t for t in self.tokens(question) if not t.isascii()}
+        topic_weight = sum(self._idf.get(t, self._default_idf) for t in topic)
         core = _QUESTION_NOISE.sub("", question)
         wants_date = bool(_QUESTION_WHEN.search(question))
         wants_org = bool(_QUESTION_WHO.search(question))
@@ -377,6 +211,8 @@ class PassageReader:
                     score += 1.5
                 if wants_number and _HAS_NUMBER.search(text):
                     score += 1.0
-                scored.append(Sentence(text=text, chunk=hit.chunk, score=score))
+                covered = sum(self._idf.get(t, self._default_idf) for t in topic if t in hit.chunk.text)
+                coverage = covered / topic_weight if topic_weight else 1.0
+                scored.append(Sentence(text=text, chunk=hit.chunk, score=score, coverage=coverage))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored[:limit]

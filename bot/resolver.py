@@ -132,7 +132,7 @@ _HARD_TEXT = """
 想知道 知道 呢 吗 吧 啊 呀 了 的 是 和 与 及 以及 跟 同 到 为 在 把 对 于 从 由 至 较 共 总共
 一共 合计 累计 约 大约 左右 以上 不低于 至少 实际 已经 已 还 又 都 也 其 该 这个 这 这些 主要 指标
 数值 温州市 温州 全市 我市 本市 期间 分别 多久 速度 水平 程度 相比 比较 只有 只 仅有 仅 才 刚刚 刚
-新建 新装 若是 要是 what is the of in by for
+新建 新装 若是 要是 离 距 what is the of in by for
 how many much target targets goal growth rate annual base baseline value year years per cagr
 projection progress trajectory change increase multiple times and to will be reach should wenzhou
 plan
@@ -154,6 +154,15 @@ _NUMERIC_INTENT_RE = re.compile(
 
 # A left-over phrase ending like a statistic ("数字贸易额", "人口") is a metric even without 多少.
 _METRIC_HEAD_RE = re.compile(r"(额|量|率|数|值|比重|占比|规模|收入|产值|价|速|人口|gdp)$")
+
+
+def looks_like_metric(phrase: str) -> bool:
+    """True when a phrase ends like a statistic (…额/量/率/数/值/比重/价/速 …), e.g. 新能源汽车产量.
+
+    >>> looks_like_metric("5G用户数"), looks_like_metric("次常务会议上通过")
+    (True, False)
+    """
+    return bool(_METRIC_HEAD_RE.search(phrase.strip().lower()))
 
 
 def _mask(text: str, spans: list[tuple[int, int]], ch: str = "\x01") -> str:
@@ -318,7 +327,8 @@ _VALUE_RE = re.compile(
 _RATE_CONTEXT = ("按", "增长", "增速", "增幅", "递增", "年均", "每年", "速度", "增")
 _ACTUAL_CONTEXT = ("达到", "为", "是", "实现", "完成", "到了", "有", "达", "已")
 _FROM_RE = re.compile(
-    rf"(?:从|以)(?:(20[0-4]\d)年(?:的)?)?(?<![\d.])({_NUM})(?!\d*年)(?:万元/人年|万元/人|万户|亿元|亿|个|台|家|件|%)?"
+    rf"(?:从|以)(?:(20[0-4]\d)年(?:的)?(?:估算值|估计值|估算|实际值|数据|数值|值)?(?:为|是)?)?(?<![\d.])({_NUM})"
+    rf"(?!\d*年)(?:万元/人年|万元/人|万户|亿元|亿|个|台|家|件|%)?"
 )
 _TOP_RE = re.compile(r"(?:前|top)(\d+|[三五十])")
 
@@ -647,7 +657,9 @@ def resolve(question: str, table: IndicatorTable, previous: Indicator | None = N
         # No phrase hit: try left-over content as an abbreviation (subsequence with the same head).
         for a, b in sorted(_chunks(qk, labels), key=lambda sp: sp[0] - sp[1]):
             core = _strip_soft(qk[a:b].replace("的", ""))
-            good, near = matcher.subsequence_matches(core)
+            # English words are not abbreviations of Chinese names ("theexpertreview" is no IPv6 row):
+            # in English only whole aliases (matched above) name an indicator.
+            good, near = ([], []) if core.isascii() else matcher.subsequence_matches(core)
             if len(good) == 1:
                 chosen, confidence = good, 0.7
                 break

@@ -6,6 +6,7 @@ and topic into understanding, and receives the new ones after composing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ from bot.match import TaskMatcher
 from bot.normalize import normalize
 from bot.numeric import answer_numeric
 from bot.passages import PassageReader, expand_question, load_synonyms
-from bot.resolver import resolve
+from bot.resolver import looks_like_metric, resolve
 from bot.schemas import ChatReply, TaskOut
 from bot.sessions import SessionState, SessionStore
 from bot.understand import Understanding, detect_list, is_help, is_injection, is_profile
@@ -57,6 +58,9 @@ TASK_ALIASES: dict[str, list[str]] = {
     "数据资源开发共享工程": ["数据资源", "数据开发共享"],
 }
 
+
+# Operations a follow-up that only names another indicator may repeat.
+FOLLOW_UP_OPERATIONS = ("lookup_base", "lookup_both", "change", "pp_change", "multiple", "cagr", "trajectory", "audit")
 
 # Enumerations answered from the plan's structure; other list questions (parts, annexes) are passages.
 STRUCTURED_LISTS = ("tasks", "subtasks", "safeguards", "indicators", "timeline", "basis_documents")
@@ -109,14 +113,15 @@ class DeterministicChatService:
     def _names_missing_metric(self, metric: str) -> bool:
         """True when the resolver's left-over phrase really names a metric the plan lacks.
 
-        Either it uses words the plan never uses (新能源汽车产量, 人工智能企业数量), or it is a truncated
+        Either it uses words the plan never uses (新能源汽车产量, 人工智能企业数量), ends like a statistic
+        (5G用户数, GDP年均增速), or it is a truncated
         piece of a row's label that the text never discusses on its own (数字经济核心产业增加值 is only
         part of “…占GDP比重”). Anything else (word debris like “次常务会议上通过”) is left to the list
         and passage steps, whose own coverage check still refuses uncovered topics.
         """
         if self._prose_mentions(metric):
             return False
-        if self.reader.uncovered_terms(metric):
+        if self.reader.uncovered_terms(metric) or looks_like_metric(metric):
             return True
         return any(metric in ind.label and metric != ind.name for ind in self.table.indicators)
 
@@ -136,6 +141,10 @@ class DeterministicChatService:
             except KeyError:
                 previous = None
         resolution = resolve(question, self.table, previous=previous)
+        if resolution.params.get("operation_defaulted") and state.operation in FOLLOW_UP_OPERATIONS:
+            # "那机架数呢？" after "5G基站年均增长多少？": same question, other indicator.
+            params = {k: v for k, v in resolution.params.items() if k != "operation_defaulted"}
+            resolution = dataclasses.replace(resolution, operation=state.operation, params=params)
         if resolution.indicator is not None and resolution.operation != "none":
             return Understanding(intent="numeric", question=question, resolution=resolution)
         if resolution.indicator is None and resolution.operation in ("ranking", "audit", "count"):
@@ -200,6 +209,8 @@ class DeterministicChatService:
             state.indicator = draft.indicator or (state.indicator if draft.intent == "help" else None)
             state.topic = draft.topic or state.topic
         state.intent = draft.intent
+        resolution = understanding.resolution
+        state.operation = resolution.operation if resolution is not None and draft.indicator else None
         state.turns += 1
         state.history = [*state.history, (question, answer)][-SessionState.MAX_HISTORY :]
         self.sessions.put(session_id, state)

@@ -26,6 +26,7 @@ class SessionState:
     indicator: str | None = None
     topic: str | None = None
     intent: str | None = None
+    operation: str | None = None  # the last numeric operation, reused by "那机架数呢？"
     turns: int = 0
     history: list[tuple[str, str]] = field(default_factory=list)  # (question, answer), newest last
 
