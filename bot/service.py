@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import uuid
 from collections.abc import Callable, Sequence
 
@@ -61,6 +62,12 @@ TASK_ALIASES: dict[str, list[str]] = {
 
 # Operations a follow-up that only names another indicator may repeat.
 FOLLOW_UP_OPERATIONS = ("lookup_base", "lookup_both", "change", "pp_change", "multiple", "cagr", "trajectory", "audit")
+
+# A follow-up that names no indicator ("那年均增长率呢？", "And the growth rate?").
+_BARE_FOLLOW_UP = re.compile(
+    r"^(那|那么|那它|它|and|what about)\S{0,3}(年均|增长|增速|增幅|增加|提高|倍|百分点|目标|基期|进度|\d{4}年)",
+    re.IGNORECASE,
+)
 
 # Enumerations answered from the plan's structure; other list questions (parts, annexes) are passages.
 STRUCTURED_LISTS = ("tasks", "subtasks", "safeguards", "indicators", "timeline", "basis_documents")
@@ -153,6 +160,9 @@ class DeterministicChatService:
             return Understanding(intent="numeric", question=question, resolution=resolution)
         if resolution.unmatched_metric and self._names_missing_metric(resolution.unmatched_metric):
             return Understanding(intent="out_of_scope", question=question, resolution=resolution)
+        if resolution.indicator is None and previous is None and _BARE_FOLLOW_UP.match(question):
+            # "那年均增长率呢？" with no earlier indicator: ask which one instead of guessing.
+            return Understanding(intent="clarify", question=question, resolution=resolution)
         listed = detect_list(question, [t.name for t in self.catalogue.tasks], TASK_ALIASES)
         if listed is not None and listed[0] in STRUCTURED_LISTS:
             return Understanding(intent="list", question=question, list_kind=listed[0], list_task=listed[1])
@@ -170,6 +180,12 @@ class DeterministicChatService:
             return refusal(None)
         if u.intent == "help":
             return Draft(intent="help", lead=HELP_TEXT)
+        if u.intent == "clarify":
+            examples = "、".join(i.name for i in self.table.indicators[:4])
+            return Draft(
+                intent="help",
+                lead=f"请问您问的是哪一项指标？例如：{examples}等（附件测算表共{len(self.table)}项）。",
+            )
         if u.intent == "task_match":
             result = self.matcher.match(u.profile or u.question, top_k=5)
             return answer_match(u.question, result, self.task_outs(result), self.catalogue, self._finder)

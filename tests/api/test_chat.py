@@ -397,3 +397,24 @@ def test_follow_up_to_another_city_is_refused(client: TestClient) -> None:
     reply = ask(client, "那杭州呢？", session)
     assert is_refusal(reply)
     assert reply["figures"] == []
+
+
+@pytest.mark.parametrize("question", ["那年均增长率呢？", "那2023年应该达到多少？"])
+def test_a_follow_up_without_an_earlier_indicator_asks_which_one(client: TestClient, question: str) -> None:
+    reply = ask(client, question, session_id=f"fresh-{len(question)}")
+    assert reply["figures"] == []
+    assert "哪一项指标" in reply["answer"]
+
+
+def test_a_year_beyond_the_plan_gets_no_figure(client: TestClient) -> None:
+    reply = ask(client, "5G基站数量2030年的目标是多少？")
+    assert reply["figures"] == []
+    assert "未设" in reply["answer"] and "2030" in reply["answer"]
+    assert reply["citations"], "the 2025 target it mentions must be cited"
+
+
+@pytest.mark.parametrize("question", ["明天温州会下雨吗", "温州地铁什么时候通车？", "十四五期间温州GDP年均增速目标是多少？"])
+def test_questions_the_text_does_not_answer_are_refused(client: TestClient, question: str) -> None:
+    reply = ask(client, question)
+    assert is_refusal(reply), reply["answer"]
+    assert reply["figures"] == []
