@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import typer
 
@@ -29,7 +30,7 @@ def serve(
     settings = Settings()
     # Our redacting JSON logs replace uvicorn's plain access log (which would show query strings).
     configure_logging(log_level.upper(), settings=settings)
-    quiet = {"log_config": None, "access_log": False, "log_level": log_level}
+    quiet: dict[str, Any] = {"log_config": None, "access_log": False, "log_level": log_level}
     host = host or settings.server.host
     port = port or settings.server.port
     workers = workers or settings.server.workers
@@ -46,7 +47,7 @@ def serve(
         return
     from api.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, **quiet)  # type: ignore[arg-type]
+    uvicorn.run(create_app(settings), host=host, port=port, **quiet)
 
 
 def ask(

@@ -12,7 +12,7 @@ access token comes from `/gettoken.json`; messages go out through `/chat/sendMsg
 'https://zzd.example'
 >>> asyncio.run(client.aclose())
 
-Inbound 浙政钉 robot callbacks are not publicly specified; see docs/dingtalk.md.
+Inbound 浙政钉 robot callbacks are not publicly specified; see the README section “DingTalk (钉钉) and 浙政钉”.
 """
 
 from __future__ import annotations

@@ -413,7 +413,9 @@ def test_a_year_beyond_the_plan_gets_no_figure(client: TestClient) -> None:
     assert reply["citations"], "the 2025 target it mentions must be cited"
 
 
-@pytest.mark.parametrize("question", ["明天温州会下雨吗", "温州地铁什么时候通车？", "十四五期间温州GDP年均增速目标是多少？"])
+@pytest.mark.parametrize(
+    "question", ["明天温州会下雨吗", "温州地铁什么时候通车？", "十四五期间温州GDP年均增速目标是多少？"]
+)
 def test_questions_the_text_does_not_answer_are_refused(client: TestClient, question: str) -> None:
     reply = ask(client, question)
     assert is_refusal(reply), reply["answer"]
