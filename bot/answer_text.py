@@ -127,6 +127,48 @@ def answer_basis_documents(chunks: Sequence[Chunk]) -> Draft | None:
     )
 
 
+_NUMBERING = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*")
+_ASKS_CONTENT = re.compile(r"包括|包含|哪些|哪几|什么|内容|讲|介绍|说了|组成|有几")
+MAX_SECTION_CHARS = 600
+
+
+def section_index(chunks: Sequence[Chunk]) -> dict[str, Chunk]:
+    """Heading title (numbering removed, e.g. 总体要求) → the chunk holding that whole section.
+
+    Only sections short enough to quote whole are kept; the heading path's last part names them.
+    """
+    by_section: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        by_section.setdefault(chunk.section, []).append(chunk)
+    out: dict[str, Chunk] = {}
+    for section, members in by_section.items():
+        title = _NUMBERING.sub("", section.split(" > ")[-1]).strip()
+        whole = next((c for c in members if c.kind == "section"), None)
+        leaves = [c for c in members if c.metadata.get("leaf", True) and c.kind != "table_row"]
+        chunk = whole or (leaves[0] if len(leaves) == 1 else None)
+        if len(title) >= 2 and chunk is not None and len(chunk.text) <= MAX_SECTION_CHARS:
+            out[title] = chunk
+    return out
+
+
+def answer_section(question: str, sections: dict[str, Chunk]) -> Draft | None:
+    """"总体要求包括哪几部分？": quote the section the question names, whole."""
+    if not _ASKS_CONTENT.search(question):
+        return None
+    named = [t for t in sections if t in question]
+    if not named:
+        return None
+    title = max(named, key=len)
+    chunk = sections[title]
+    return Draft(
+        intent="passage",
+        lead=f"据《规划》起草说明，“{title}”部分的内容如下：",
+        body=["> " + chunk.text.replace("\n", "\n> ")],
+        citations=[citation(chunk, 1.0)],
+        topic=title,
+    )
+
+
 def answer_tasks(catalogue: TaskCatalogue, finder: ChunkFinder) -> Draft:
     lines = [
         f"{t.ordinal}. **{t.name}**（{len(t.subtasks)}项子任务：{'、'.join(s.name for s in t.subtasks)}）"

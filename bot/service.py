@@ -19,9 +19,11 @@ from bot.answer_text import (
     answer_match,
     answer_passage,
     answer_safeguards,
+    answer_section,
     answer_subtasks,
     answer_tasks,
     answer_timeline,
+    section_index,
 )
 from bot.compose import Draft, figure_out, refusal, render
 from bot.match import TaskMatcher
@@ -99,11 +101,13 @@ class DeterministicChatService:
         self._chunks = chunks
         self._synonyms = load_synonyms()
         self._finder = ChunkFinder(chunks())
+        self._sections = section_index(chunks())
         self._prose = self._prose_text()
 
     def refresh(self) -> None:
         """Re-read the chunk list after the index was rebuilt."""
         self._finder = ChunkFinder(self._chunks())
+        self._sections = section_index(self._chunks())
         self._prose = self._prose_text()
 
     def _prose_text(self) -> str:
@@ -210,6 +214,9 @@ class DeterministicChatService:
             if structured is not None:
                 return structured
         # Sentence selection looks a little deeper than the citations it keeps.
+        section = answer_section(u.question, self._sections)
+        if section is not None:
+            return section
         expanded = expand_question(u.question, self._synonyms)
         hits = self.retriever.search(expanded, k=max(self.top_k, 8))
         return answer_passage(u.question, hits, self.reader, expanded=expanded)

@@ -420,3 +420,17 @@ def test_questions_the_text_does_not_answer_are_refused(client: TestClient, ques
     reply = ask(client, question)
     assert is_refusal(reply), reply["answer"]
     assert reply["figures"] == []
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("总体要求包括哪几部分？", ["指导思想", "发展原则", "发展目标"]),
+        ("基础趋势研究包括哪些章节？", ["形势和基础", "现状"]),
+    ],
+)
+def test_a_named_section_is_quoted_whole(client: TestClient, question: str, parts: list[str]) -> None:
+    reply = ask(client, question)
+    answer = squash(reply["answer"])
+    assert all(part in answer for part in parts), reply["answer"]
+    assert reply["citations"] and reply["figures"] == []
