@@ -17,17 +17,6 @@ from indicators.catalog import IndicatorTable
 from indicators.frame import RANK_METRICS, rank_indicators
 from indicators.model import PP_UNIT, Figure, Indicator
 
-COMPUTE_OPERATIONS = {
-    "change",
-    "pp_change",
-    "multiple",
-    "cagr",
-    "projection",
-    "trajectory",
-    "planned_value",
-    "ranking",
-}
-
 
 def intent_of(operation: str) -> str:
     if operation.startswith("lookup"):
