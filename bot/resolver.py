@@ -135,6 +135,7 @@ _HARD_TEXT = """
 新建 新装 若是 要是 离 距 what is the of in by for
 how many much target targets goal growth rate annual base baseline value year years per cagr
 projection progress trajectory change increase multiple times and to will be reach should wenzhou
+fast grow grows growing each
 plan
 """
 _HARD_WORDS = sorted(set(_HARD_TEXT.split()), key=len, reverse=True)
@@ -154,6 +155,18 @@ _NUMERIC_INTENT_RE = re.compile(
 
 # A left-over phrase ending like a statistic ("数字贸易额", "人口") is a metric even without 多少.
 _METRIC_HEAD_RE = re.compile(r"(额|量|率|数|值|比重|占比|规模|收入|产值|价|速|人口|gdp)$")
+
+
+# English function and question words, removed at word boundaries before matching: once spaces are
+# dropped they would glue onto an alias ("howfastmust5gbasestations") and make it look like a near miss.
+# The operation words (growth, target, rate …) stay, the operation regexes read them.
+_ENGLISH_FILLER = re.compile(
+    r"\b(how|quickly|must|should|would|will|can|could|does|do|did|is|are|was|were|be|been|the|a|an|of|to|"
+    r"in|on|for|by|with|at|from|and|or|than|every|what|which|when|where|who|why|hit|reach|reached|"
+    r"required|require|requires|needed|need|needs|get|got|have|has|had|its|it|this|that|"
+    r"there|their|plan|plan's|wenzhou|wenzhou's|please|tell|me|about|number|count|total)\b",
+    re.IGNORECASE,
+)
 
 
 def looks_like_metric(phrase: str) -> bool:
@@ -420,7 +433,9 @@ _RE = {
     "projection": re.compile(r"按测算依据|按依据|按.{0,6}测算|推算|预测|预计|projection|project"),
     "multiple": re.compile(r"倍|翻.{0,2}番|翻了|multiple|times"),
     "pp": re.compile(r"百分点|几个?点|多少个?点|\bpp\b"),
-    "annual": re.compile(r"年均|每年|平均每年|复合|增长率|增速|增幅|cagr|growthrate|annualgrowth|annual"),
+    "annual": re.compile(
+        r"年均|每年|平均每年|复合|增长率|增速|增幅|cagr|growthrate|annualgrowth|annual|fast|grow\w*each|eachyear|peryear"
+    ),
     "trajectory": re.compile(
         r"逐年|历年|各年|分年度|年度目标|每一年|路径|轨迹|时间表|路线图|trajectory|yearbyyear|"
         r"每年(应该|应当|应|要|需要|计划)?(达到|是|为)(多少|几)|每年的(目标|计划|规划)"
@@ -609,7 +624,7 @@ def resolve(question: str, table: IndicatorTable, previous: Indicator | None = N
     '人工智能企业数量'
     """
     norm = normalize(question or "")
-    qk, key_index = _key_map(norm)
+    qk, key_index = _key_map(_ENGLISH_FILLER.sub(" ", norm))
 
     def quote(span: tuple[int, int]) -> str:
         return norm[key_index[span[0]] : key_index[span[1] - 1] + 1].replace("的", "")

@@ -417,3 +417,25 @@ def test_every_phrasing_also_resolves_in_traditional_and_full_width(table: Indic
             if res.indicator is None or res.indicator.name != name or res.operation != operation:
                 failures.append((variant, res.to_dict()))
     assert failures == []
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "operation"),
+    [
+        ("How fast must 5G base stations grow each year to hit the 2025 target?", "5G基站数量", "cagr"),
+        ("How many data center racks did Wenzhou have in 2020?", "数据中心总机架数", "lookup_base"),
+        ("What is the 2025 target for IPv6 active users?", "IPv6活跃用户数", "lookup_target"),
+    ],
+)
+def test_english_filler_words_do_not_make_a_near_miss(question: str, name: str, operation: str) -> None:
+    from indicators.catalog import load_default_table
+
+    r = resolve(question, load_default_table())
+    assert r.indicator is not None and r.indicator.name == name
+    assert r.operation == operation
+
+
+def test_english_words_are_not_abbreviations_of_chinese_names() -> None:
+    from indicators.catalog import load_default_table
+
+    assert resolve("When did the plan pass the expert review?", load_default_table()).indicator is None
