@@ -37,6 +37,8 @@ _QUESTION_HOW_MANY = re.compile(r"多少|几个|几项|几大|几部分|how many
 _HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月\d{1,2}日")
 _HAS_ORG = re.compile(r"(局|委|厅|大学|研究院|政府|办公室|院)")
 _HAS_NUMBER = re.compile(r"\d")
+_BOOK_TITLE = re.compile(r"《[^《》]*》")
+_ASKS_DOCUMENT = re.compile(r"文件|纲要|方案|条例|通知|依据|根据|参照")
 SHORT_LABEL_CHARS = 10
 # jieba POS flags besides n* that name topics: j (abbreviation, e.g. 房地产), vn (verbal noun), l (set phrase).
 TOPIC_FLAGS = frozenset({"j", "vn", "l"})
@@ -169,6 +171,17 @@ class PassageReader:
             out.append(word)
         return out
 
+    def _covered(self, word: str) -> bool:
+        """In the corpus or a curated term, or a compound whose parts all are (领导批示 = 领导 + 批示)."""
+        import jieba
+
+        if word in self._corpus_text or any(word in v or v in word for v in self._vocabulary if len(v) >= 2):
+            return True
+        parts = [p for p in jieba.lcut_for_search(word) if len(p) >= 2 and p != word]
+        return bool(parts) and sum(map(len, parts)) >= len(word) and all(
+            p in GENERIC_WORDS or p in self._corpus_text for p in parts
+        )
+
     def uncovered_terms(self, question: str) -> list[str]:
         """Topic nouns of the question that the plan never uses (nor any curated alias)."""
         missing = []
@@ -177,7 +190,7 @@ class PassageReader:
                 continue
             if token.isascii():
                 continue  # English words: retrieval and the resolver handle them
-            if token in self._corpus_text or any(token in v or v in token for v in self._vocabulary if len(v) >= 2):
+            if self._covered(token):
                 continue
             missing.append(token)
         # A word jieba split further counts once: keep the longest uncovered pieces.
@@ -193,6 +206,7 @@ class PassageReader:
         wants_date = bool(_QUESTION_WHEN.search(question))
         wants_org = bool(_QUESTION_WHO.search(question))
         wants_number = bool(_QUESTION_HOW_MANY.search(question))
+        asks_document = "《" in question or bool(_ASKS_DOCUMENT.search(question))
         scored: list[Sentence] = []
         seen: set[str] = set()
         top = max((h.score for h in hits), default=0.0) or 1.0
@@ -203,8 +217,12 @@ class PassageReader:
                 if text in seen or len(text) < 4:
                     continue
                 seen.add(text)
-                overlap = sum(self._idf.get(t, self._default_idf) for t in q_tokens if t in text)
-                score = overlap + rank_weight + 1.0 * max(0, _longest_shared(core, text) - 2)
+                # Words inside a cited title (《…纲要》) are a reference, not what the sentence says.
+                own = _BOOK_TITLE.sub("《》", text) if not asks_document else text
+                if hit.chunk.kind == "table_row" and "｜" in own:
+                    own = own.split("｜", 1)[1]  # the table's title repeats on every row
+                overlap = sum(self._idf.get(t, self._default_idf) for t in q_tokens if t in own)
+                score = overlap + rank_weight + 1.0 * max(0, _longest_shared(core, own) - 2)
                 if wants_date and _HAS_DATE.search(text):
                     score += 2.0
                 if wants_org and _HAS_ORG.search(text):
