@@ -337,7 +337,7 @@ _INCREMENT_RE = re.compile(
 _VALUE_RE = re.compile(
     rf"(?<![\d.])({_NUM})(万元/人年|万元/人|万户|万元|亿元|亿|元|%|个|台|家|件|项|户|tbps)?"
 )
-_RATE_CONTEXT = ("按", "增长", "增速", "增幅", "递增", "年均", "每年", "速度", "增")
+_RATE_CONTEXT = ("按", "增长", "增速", "增幅", "递增", "年均", "每年", "速度", "增", "grow", "rate", "increase", "at")
 _ACTUAL_CONTEXT = ("达到", "为", "是", "实现", "完成", "到了", "有", "达", "已")
 _FROM_RE = re.compile(
     rf"(?:从|以)(?:(20[0-4]\d)年(?:的)?(?:估算值|估计值|估算|实际值|数据|数值|值)?(?:为|是)?)?(?<![\d.])({_NUM})"
@@ -644,6 +644,11 @@ def resolve(question: str, table: IndicatorTable, previous: Indicator | None = N
     # Longest hit first: the most specific phrase wins.
     for start, end, phrase in sorted(hits, key=lambda h: -(h[1] - h[0])):
         prefix, suffix, span = _adjacent(qk, labels, start, end)
+        if phrase.key.isascii():
+            # An English alias touches its neighbours only because spaces were dropped: English words
+            # around it are not part of the name ("if"+"5gbasestations"+"grow"); Chinese ones are (5G用户数).
+            prefix = "" if prefix.isascii() else prefix
+            suffix = "" if suffix.isascii() else suffix
         cands = list(phrase.indicators)
         conf = 0.95 if phrase.is_name else 0.9
         if prefix or suffix:

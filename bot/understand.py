@@ -36,7 +36,9 @@ _PROFILE_STRONG = re.compile(
     r"(我们|咱们)(是|是一家|是一个|是个)|我司|本公司|我公司|我单位|本单位|我厂|本厂|本企业|本机构|"
     r"我们(企业|公司|单位|厂|工厂|机构|医院|学校|合作社|园区|协会|银行|店)|"
     r"(和|与|跟|对)(我们|我司|本公司|我公司|我单位|本单位|我们企业|我们公司)\S{0,4}(有关|相关|关系|影响|帮助|机会)|"
-    r"(作为|身为)(一家|一个)|\b(we are|we're|our company|i run|we run|my company)\b",
+    r"(作为|身为)(一家|一个)|"
+    r"\b(we are|we're|our company|our firm|our factory|i run|we run|my company|we build|we make|we produce|"
+    r"we operate|we provide|we sell|we manufacture)\b",
     re.IGNORECASE,
 )
 # Weak: "我们…做/经营/生产…", unless the asker only wants to know something ("我想知道…").

@@ -425,6 +425,8 @@ def test_every_phrasing_also_resolves_in_traditional_and_full_width(table: Indic
         ("How fast must 5G base stations grow each year to hit the 2025 target?", "5G基站数量", "cagr"),
         ("How many data center racks did Wenzhou have in 2020?", "数据中心总机架数", "lookup_base"),
         ("What is the 2025 target for IPv6 active users?", "IPv6活跃用户数", "lookup_target"),
+        ("If 5G base stations grow 20% a year from 2020, how many in 2025?", "5G基站数量", "projection"),
+        ("What's the baseline number of valid invention patents?", "数字经济核心产业有效发明专利", "lookup_base"),
     ],
 )
 def test_english_filler_words_do_not_make_a_near_miss(question: str, name: str, operation: str) -> None:

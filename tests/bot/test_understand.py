@@ -39,6 +39,7 @@ def test_plain_questions_are_not_injection(question: str) -> None:
         ("我们做鞋，想上机器人", True),
         ("规划和我们公司有什么关系？我们生产阀门", True),
         ("We are a cross-border e-commerce company", True),
+        ("We build smart traffic lights and V2X systems", True),
         ("5G基站数量年均需要增长多少", False),
         ("规划由哪个部门牵头编制？", False),
     ],
