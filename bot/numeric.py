@@ -234,6 +234,13 @@ def _planned_value(ind: Indicator, params: dict[str, Any], table: IndicatorTable
 
 
 def _trajectory(ind: Indicator, params: dict[str, Any], table: IndicatorTable) -> Draft:
+    years = [y for y in params.get("years", []) if ind.base_year < y < ind.target_year]
+    if len(years) == 1:
+        # "按规划路径2024年应该到多少": the one year asked first, the whole path after it.
+        draft = _planned_value(ind, {"year": years[0]}, table)
+        path = engine.trajectory(ind)
+        draft.body.append("规划路径：" + "，".join(f"{f.year}年{with_unit(f.value, f.unit)}" for f in path) + "。")
+        return draft
     figs = engine.trajectory(ind)
     rule = engine.trajectory_rule(ind)
     path = "，".join(f"{f.year}年{with_unit(f.value, f.unit)}" for f in figs)

@@ -413,7 +413,7 @@ def _convert_unit(value: float, unit: str | None, ind: Indicator) -> float:
 
 _RE = {
     "ranking": re.compile(
-        r"最高|最快|最大|最多|最低|最慢|最小|最少|排名|排序|排行|前\d+|前[三五十]|top\d*|highest|fastest"
+        r"最高|最快|最大|最多|最低|最慢|最小|最少|最难|最容易|排名|排序|排行|前\d+|前[三五十]|top\d*|highest|fastest"
     ),
     "count": re.compile(
         r"(多少|几)(项|个)(主要)?(发展)?指标|指标(数量|数目|个数|总数)|\d+项(主要)?(发展)?指标|"
@@ -426,10 +426,10 @@ _RE = {
     "progress_words": re.compile(
         r"进度|够吗|够不够|够|如何|怎么样|怎样|是否|能否|跟得上|赶得上|达标|超前|滞后|落后|完成得|"
         r"正常|正轨|progress|ontrack|还需|还要|剩下|剩余|今后|此后|接下来|完成目标|能完成|完成吗|实现目标|达成|"
-        r"按计划|按规划|计划进度|符合计划|符合规划|符合进度|符合预期|正常吗"
+        r"按计划|按规划|计划进度|符合计划|符合规划|符合进度|符合预期|正常吗|序时|时序|完成率|过半"
     ),
     # Without a year only unmistakable progress words count ("今年网络零售额2500亿元，进度正常吗").
-    "progress_strong": re.compile(r"进度|滞后|超前|落后|达标|正轨|跟得上|赶得上|progress|ontrack"),
+    "progress_strong": re.compile(r"进度|滞后|超前|落后|达标|正轨|跟得上|赶得上|序时|progress|ontrack"),
     "projection": re.compile(r"按测算依据|按依据|按.{0,6}测算|推算|预测|预计|projection|project"),
     "multiple": re.compile(r"倍|翻.{0,2}番|翻了|multiple|times"),
     "pp": re.compile(r"百分点|几个?点|多少个?点|\bpp\b"),
