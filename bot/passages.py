@@ -38,6 +38,7 @@ _HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月\d{1,2}日")
 _HAS_ORG = re.compile(r"(局|委|厅|大学|研究院|政府|办公室|院)")
 _HAS_NUMBER = re.compile(r"\d")
 _BOOK_TITLE = re.compile(r"《[^《》]*》")
+_FUNCTION_EDGE = re.compile(r"^[是的了在有和与及被把对从想要]|[是的了在有和与及被把对从想要]$")
 _ASKS_DOCUMENT = re.compile(r"文件|纲要|方案|条例|通知|依据|根据|参照")
 SHORT_LABEL_CHARS = 10
 # jieba POS flags besides n* that name topics: j (abbreviation, e.g. 房地产), vn (verbal noun), l (set phrase).
@@ -168,6 +169,8 @@ class PassageReader:
                 continue
             if word in GENERIC_WORDS or _QUESTION_WORD.search(word) or _NON_CONTENT.fullmatch(word):
                 continue
+            if _FUNCTION_EDGE.search(word):
+                continue  # segmentation debris glued to a function word ("条是", "村想")
             out.append(word)
         return out
 
@@ -229,7 +232,10 @@ class PassageReader:
                     score += 1.5
                 if wants_number and _HAS_NUMBER.search(text):
                     score += 1.0
-                covered = sum(self._idf.get(t, self._default_idf) for t in topic if t in hit.chunk.text)
+                passage = _BOOK_TITLE.sub("《》", hit.chunk.text) if not asks_document else hit.chunk.text
+                if hit.chunk.kind == "table_row" and "｜" in passage:
+                    passage = passage.split("｜", 1)[1]
+                covered = sum(self._idf.get(t, self._default_idf) for t in topic if t in passage)
                 coverage = covered / topic_weight if topic_weight else 1.0
                 scored.append(Sentence(text=text, chunk=hit.chunk, score=score, coverage=coverage))
         scored.sort(key=lambda s: s.score, reverse=True)

@@ -132,7 +132,7 @@ _HARD_TEXT = """
 想知道 知道 呢 吗 吧 啊 呀 了 的 是 和 与 及 以及 跟 同 到 为 在 把 对 于 从 由 至 较 共 总共
 一共 合计 累计 约 大约 左右 以上 不低于 至少 实际 已经 已 还 又 都 也 其 该 这个 这 这些 主要 指标
 数值 温州市 温州 全市 我市 本市 期间 分别 多久 速度 水平 程度 相比 比较 只有 只 仅有 仅 才 刚刚 刚
-新建 新装 若是 要是 离 距 what is the of in by for
+新建 新装 若是 要是 离 距 路径 轨迹 规划路径 亿元 万元 万户 多建 建 what is the of in by for
 how many much target targets goal growth rate annual base baseline value year years per cagr
 projection progress trajectory change increase multiple times and to will be reach should wenzhou
 fast grow grows growing each
@@ -487,7 +487,9 @@ def _operation(
             "top": len(among),
             "among": among,
         }
-    if _RE["ranking"].search(qm) and (ind is None or re.search(r"哪|指标|which", qm)):
+    # Without an indicator a superlative ranks indicators only when the question is about indicators
+    # ("哪个指标增速最高"), not about some other "最低" thing ("最低工资标准").
+    if _RE["ranking"].search(qm) and re.search(r"哪|指标|which|indicator", qm):
         metric = "cagr_pct"
         if _RE["multiple"].search(qm):
             metric = "multiple"

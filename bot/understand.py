@@ -34,7 +34,7 @@ _SELF = r"(我们|咱们|我司|本公司|我公司|我单位|本单位|我厂|�
 # Strong: the asker unmistakably describes an organisation ("我们是…", "本公司…", "和我们有关").
 _PROFILE_STRONG = re.compile(
     r"(我们|咱们)(是|是一家|是一个|是个)|我司|本公司|我公司|我单位|本单位|我厂|本厂|本企业|本机构|"
-    r"我们(企业|公司|单位|厂|工厂|机构|医院|学校|合作社|园区|协会|银行|店)|"
+    r"我们(企业|公司|单位|厂|工厂|机构|医院|学校|合作社|园区|协会|银行|店|村|镇|街道|社区|县|区|市场)|"
     r"(和|与|跟|对)(我们|我司|本公司|我公司|我单位|本单位|我们企业|我们公司)\S{0,4}(有关|相关|关系|影响|帮助|机会)|"
     r"(作为|身为)(一家|一个)|"
     r"\b(we are|we're|our company|our firm|our factory|i run|we run|my company|we build|we make|we produce|"
@@ -43,7 +43,9 @@ _PROFILE_STRONG = re.compile(
 )
 # Weak: "我们…做/经营/生产…", unless the asker only wants to know something ("我想知道…").
 _PROFILE_WEAK = re.compile(
-    _SELF + r"[\u4e00-\u9fff]{0,6}?(做|从事|经营|主营|生产|制造|开了|开|负责|打算|计划|准备|专注|提供|在)"
+    _SELF
+    + r"[\u4e00-\u9fff]{0,6}?"
+    + r"(做|从事|经营|主营|生产|制造|开了|开|负责|打算|计划|准备|专注|提供|在|搞|想搞|想做|想建|想上)"
 )
 _NOT_PROFILE = re.compile(r"(想|要|希望)(知道|了解|问|咨询|查|看)|请问|想问|告诉我")
 _LIST_ASK = re.compile(

@@ -434,3 +434,21 @@ def test_a_named_section_is_quoted_whole(client: TestClient, question: str, part
     answer = squash(reply["answer"])
     assert all(part in answer for part in parts), reply["answer"]
     assert reply["citations"] and reply["figures"] == []
+
+
+def test_a_superlative_about_something_else_is_not_a_ranking(client: TestClient) -> None:
+    reply = ask(client, "温州的最低工资标准是多少？")
+    assert reply["figures"] == [] and is_refusal(reply), reply["answer"]
+
+
+def test_a_village_describing_itself_gets_matched(client: TestClient) -> None:
+    reply = ask(client, "我们村想搞数字乡村")
+    assert reply["intent"] == "task_match"
+    assert any(t["subtask"] == "完善数字乡村服务平台体系" for t in reply["tasks"][:3])
+
+
+def test_follow_up_with_only_a_unit_keeps_the_indicator(client: TestClient) -> None:
+    session = "unit-follow-up"
+    ask(client, "数字经济增加值的基数是多少？", session_id=session)
+    reply = ask(client, "要增加多少亿元？", session_id=session)
+    assert any(f["quantity"] == "change" and f["value"] == 3584.0 for f in reply["figures"])  # 6500-2916
