@@ -145,9 +145,9 @@ def section_index(chunks: Sequence[Chunk]) -> dict[str, Chunk]:
         title = _NUMBERING.sub("", section.split(" > ")[-1]).strip()
         whole = next((c for c in members if c.kind == "section"), None)
         leaves = [c for c in members if c.metadata.get("leaf", True) and c.kind != "table_row"]
-        chunk = whole or (leaves[0] if len(leaves) == 1 else None)
-        if len(title) >= 2 and chunk is not None and len(chunk.text) <= MAX_SECTION_CHARS:
-            out[title] = chunk
+        quoted = whole or (leaves[0] if len(leaves) == 1 else None)
+        if len(title) >= 2 and quoted is not None and len(quoted.text) <= MAX_SECTION_CHARS:
+            out[title] = quoted
     return out
 
 

@@ -238,8 +238,8 @@ def _trajectory(ind: Indicator, params: dict[str, Any], table: IndicatorTable) -
     if len(years) == 1:
         # "按规划路径2024年应该到多少": the one year asked first, the whole path after it.
         draft = _planned_value(ind, {"year": years[0]}, table)
-        path = engine.trajectory(ind)
-        draft.body.append("规划路径：" + "，".join(f"{f.year}年{with_unit(f.value, f.unit)}" for f in path) + "。")
+        points = engine.trajectory(ind)
+        draft.body.append("规划路径：" + "，".join(f"{f.year}年{with_unit(f.value, f.unit)}" for f in points) + "。")
         return draft
     figs = engine.trajectory(ind)
     rule = engine.trajectory_rule(ind)
@@ -316,6 +316,9 @@ def _ranking(params: dict[str, Any], table: IndicatorTable, finder: ChunkFinder)
     if among:
         scope = "all"  # the question names the rows to compare
     figures = rank_indicators(table.frame, metric=metric, scope=scope, ascending=ascending, top=top, names=among)
+    threshold = params.get("min_value")
+    if threshold is not None:
+        return _filtered(figures, float(threshold), metric, table, finder)
     label = RANK_METRICS.get(metric, (metric, ""))[0]
     scope_text = {"amount": "数量/金额类指标", "percent": "百分比指标", "all": "全部指标"}.get(str(scope), str(scope))
     if not figures:
@@ -332,6 +335,27 @@ def _ranking(params: dict[str, Any], table: IndicatorTable, finder: ChunkFinder)
         body=body,
         figures=figures,
         citations=finder.cite(*(table.get(f.indicator).label for f in figures[:3])),
+    )
+
+
+def _filtered(
+    figures: list[Figure], threshold: float, metric: str, table: IndicatorTable, finder: ChunkFinder
+) -> Draft:
+    """Indicators whose ranking value reaches a threshold ("目标是基期两倍以上的指标")."""
+    label, unit = RANK_METRICS.get(metric, (metric, ""))
+    kept = [f for f in figures if (f.exact if f.exact is not None else f.value) >= threshold]
+    if metric == "multiple":
+        what = f"目标达到基期{fmt_number(threshold)}倍及以上"
+    else:
+        what = f"{label}不低于{fmt_number(threshold)}{unit}"
+    if not kept:
+        return Draft(intent="compute", lead=f"附件测算表中没有{what}的指标。")
+    listed = "、".join(f"{f.indicator}（{with_unit(f.value, f.unit)}）" for f in kept)
+    return Draft(
+        intent="compute",
+        lead=f"{what}的指标共{len(kept)}项：{listed}。",
+        figures=kept,
+        citations=finder.cite(*(table.get(f.indicator).label for f in kept[:3])),
     )
 
 

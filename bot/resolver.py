@@ -169,6 +169,10 @@ _ENGLISH_FILLER = re.compile(
 )
 
 
+_MULTIPLE_THRESHOLD = re.compile(r"(\d+(?:\.\d+)?)倍(?:以上|多|及以上)|翻(?:一|1)?番|翻倍")
+_RATE_THRESHOLD = re.compile(r"(?:增速|增长率?|增幅)\S{0,4}(?:超过|高于|大于|不低于)(\d+(?:\.\d+)?)%")
+
+
 def looks_like_metric(phrase: str) -> bool:
     """True when a phrase ends like a statistic (…额/量/率/数/值/比重/价/速 …), e.g. 新能源汽车产量.
 
@@ -334,9 +338,7 @@ _PP_RE = re.compile(rf"({_NUM})个?百分点")
 _INCREMENT_RE = re.compile(
     rf"(?:每年|年均|逐年)(?:新增|增加|增长|提高|提升|递增|新建|建设|建成|新装)?({_NUM})(个百分点|个|家|台|件|项|户|万户)"
 )
-_VALUE_RE = re.compile(
-    rf"(?<![\d.])({_NUM})(万元/人年|万元/人|万户|万元|亿元|亿|元|%|个|台|家|件|项|户|tbps)?"
-)
+_VALUE_RE = re.compile(rf"(?<![\d.])({_NUM})(万元/人年|万元/人|万户|万元|亿元|亿|元|%|个|台|家|件|项|户|tbps)?")
 _RATE_CONTEXT = ("按", "增长", "增速", "增幅", "递增", "年均", "每年", "速度", "增", "grow", "rate", "increase", "at")
 _ACTUAL_CONTEXT = ("达到", "为", "是", "实现", "完成", "到了", "有", "达", "已")
 _FROM_RE = re.compile(
@@ -366,9 +368,7 @@ def _numbers(q: str) -> dict[str, Any]:
         is_actual = any(before.endswith(w) for w in _ACTUAL_CONTEXT) and not any(
             w in before for w in ("增长", "增速", "增幅", "按")
         )
-        if not is_actual and (
-            any(w in before for w in _RATE_CONTEXT) or after.startswith(("的增", "增", "测算"))
-        ):
+        if not is_actual and (any(w in before for w in _RATE_CONTEXT) or after.startswith(("的增", "增", "测算"))):
             params["rate_pct"] = float(m.group(1))
             break
     spans_used: list[tuple[int, int]] = []
@@ -444,9 +444,7 @@ _RE = {
         r"(增加|增长|提高|提升|新增|上升|扩大|多出|相差|差距|还差|差|变化|多|高)了?(多少|几个?点)|增加量|增长量|增量|"
         r"多少的?(增长|增量|增加)|相差|差距|差多少|increase|change|howmuchmore"
     ),
-    "basis": re.compile(
-        r"测算依据|依据是|怎么测算|如何测算|怎么算|怎样测算|测算方法|怎么来的|如何得出|basis"
-    ),
+    "basis": re.compile(r"测算依据|依据是|怎么测算|如何测算|怎么算|怎样测算|测算方法|怎么来的|如何得出|basis"),
     "compare_rows": re.compile(r"哪个|哪一个|谁|比较|对比|相比|更快|更高|更多|更大|which|compare"),
     "relative": re.compile(r"百分之几|多少%|几成|百分比|增幅是多少|涨幅|percent"),
     "compare": re.compile(r"能否达到|能不能达到|能达到|达得到|够不够|够吗|实现目标|完成目标"),
@@ -468,17 +466,20 @@ def _operation(
     years = params.get("years", [])
     has_rate = "rate_pct" in params
     has_inc = "increment" in params and not (
-        _RE["annual"].search(qm)
-        and _RE["change"].search(qm)
-        and not _RE["projection"].search(qm)
-        and "按" not in qm
+        _RE["annual"].search(qm) and _RE["change"].search(qm) and not _RE["projection"].search(qm) and "按" not in qm
     )
     if _RE["count"].search(qm) and ind is None:
         return "count", out
+    if ind is None and re.search(r"哪些|哪几|哪个|which", qm):
+        # "哪些指标目标是基期的两倍以上" / "年均增速超过20%的指标": a filter, not a top-N.
+        multiple = _MULTIPLE_THRESHOLD.search(qm)
+        rate = _RATE_THRESHOLD.search(qm)
+        if multiple or rate:
+            metric = "multiple" if multiple else "cagr_pct"
+            value = (float(multiple.group(1)) if multiple.group(1) else 2.0) if multiple else float(rate.group(1))  # type: ignore[union-attr]
+            return "ranking", {"metric": metric, "scope": "all", "order": "desc", "top": 30, "min_value": value}
     if ind is not None and len(among) > 1 and _RE["compare_rows"].search(qm):
-        metric = (
-            "multiple" if _RE["multiple"].search(qm) else "change" if _RE["pp"].search(qm) else "cagr_pct"
-        )
+        metric = "multiple" if _RE["multiple"].search(qm) else "change" if _RE["pp"].search(qm) else "cagr_pct"
         order = "asc" if re.search(r"最?(低|慢|小|少)", qm) else "desc"
         return "ranking", {
             "metric": metric,
@@ -513,11 +514,7 @@ def _operation(
         if not years and _RE["progress_strong"].search(qm):
             # The year is missing: the caller has to ask for it (no "today" guess).
             return "progress", {"actual_value": value, "actual_year": None}
-    if (
-        has_rate
-        or has_inc
-        or (_RE["projection"].search(qm) and ind is not None and not _RE["audit"].search(qm))
-    ):
+    if has_rate or has_inc or (_RE["projection"].search(qm) and ind is not None and not _RE["audit"].search(qm)):
         start_year = params.get("from_year") or (ind.base_year if ind is not None else 0)
         year = next((y for y in years if y > start_year), None)
         if has_rate:
@@ -529,9 +526,7 @@ def _operation(
             out["year"] = year
         if "from_value" in params and ind is not None:
             out["from_value"] = params["from_value"]
-            out["from_year"] = params.get("from_year") or (
-                ind.override_base[0] if ind.override_base else ind.base_year
-            )
+            out["from_year"] = params.get("from_year") or (ind.override_base[0] if ind.override_base else ind.base_year)
         if _RE["audit"].search(qm) or _RE["compare"].search(qm):
             out["compare_target"] = True
         return "projection", out
@@ -558,11 +553,7 @@ def _operation(
     if _RE["basis"].search(qm) and ind is not None:
         return "basis", out
     nominal_base = ind.target_year - 5 if ind is not None else 2020
-    if (
-        ind is not None
-        and any(y == nominal_base != ind.base_year for y in years)
-        and not _RE["target"].search(qm)
-    ):
+    if ind is not None and any(y == nominal_base != ind.base_year for y in years) and not _RE["target"].search(qm):
         # "数字经济增加值2020年是多少": the table column is 2020年 but the value is from 2019.
         return "lookup_base", {"year": nominal_base}
     mid_year = next((y for y in years if ind is not None and ind.base_year < y < ind.target_year), None)
@@ -711,11 +702,7 @@ def resolve(question: str, table: IndicatorTable, previous: Indicator | None = N
         unmatched, confidence = None, 0.8
     elif unmatched is not None:
         # A near miss of a known phrase is clearly a metric; other left-overs only when a number is asked.
-        if (
-            not cand_names
-            and not _NUMERIC_INTENT_RE.search(qm)
-            and not _METRIC_HEAD_RE.search(unmatched.lower())
-        ):
+        if not cand_names and not _NUMERIC_INTENT_RE.search(qm) and not _METRIC_HEAD_RE.search(unmatched.lower()):
             unmatched = None
         op, op_params, confidence = "none", {}, 0.4 if cand_names else 0.0
     elif cand_names:

@@ -452,3 +452,13 @@ def test_follow_up_with_only_a_unit_keeps_the_indicator(client: TestClient) -> N
     ask(client, "数字经济增加值的基数是多少？", session_id=session)
     reply = ask(client, "要增加多少亿元？", session_id=session)
     assert any(f["quantity"] == "change" and f["value"] == 3584.0 for f in reply["figures"])  # 6500-2916
+
+
+def test_indicators_above_a_threshold_are_listed(client: TestClient) -> None:
+    reply = ask(client, "哪些指标要翻番？")
+    values = {f["indicator"]: f["value"] for f in reply["figures"]}
+    assert values["城市大脑应用场景"] == 4.0  # 300/75
+    assert values["5G基站数量"] == 3.31  # 30000/9072
+    assert values["工业互联网平台"] == 2.0  # 30/15
+    assert "网络零售额" not in values  # 2720/2030.2 = 1.34
+    assert all(v >= 2.0 for v in values.values())
