@@ -109,7 +109,7 @@ class PassageReader:
 
     >>> reader = PassageReader()
     >>> reader.warm_up(chunks, extra_vocabulary=["高企"])  # doctest: +SKIP
-    >>> reader.uncovered_terms("规划对房地产行业有什么要求？")  # doctest: +SKIP
+    >>> reader.uncovered_terms("规划对房地产有何安排？")  # doctest: +SKIP
     ['房地产']
     """
 

@@ -1,7 +1,7 @@
 """Map a Chinese numeric question to (indicator, operation, parameters).
 
 >>> from indicators.catalog import load_default_table
->>> r = resolve("5G基站数量年均需要增长多少？", load_default_table())
+>>> r = resolve("5G基站每年平均要增长百分之几？", load_default_table())
 >>> r.indicator.name, r.operation
 ('5G基站数量', 'cagr')
 

@@ -334,7 +334,7 @@ def execute(resolution: Resolution, table: IndicatorTable) -> dict[str, Any]:
     >>> from indicators.catalog import load_default_table
     >>> from bot.resolver import resolve
     >>> t = load_default_table()
-    >>> execute(resolve("5G基站数量年均需要增长多少？", t), t)["figures"][0]["value"]
+    >>> execute(resolve("5G基站每年平均要增长百分之几？", t), t)["figures"][0]["value"]
     27.02
 
     Returns ``{"figures": [...], ...}``; ``{"figures": [], "error": "…"}`` when the engine

@@ -51,7 +51,7 @@ def serve(
 
 
 def ask(
-    question: str = typer.Argument(..., help="The question, e.g. 5G基站数量年均需要增长多少？"),
+    question: str = typer.Argument(..., help="The question, e.g. 5G基站每年平均要增长百分之几？"),
     as_json: bool = typer.Option(False, "--json", help="Print the full JSON reply (same as POST /v1/chat)."),
     session: str | None = typer.Option(None, "--session", help="Session id, to ask follow-up questions."),
 ) -> None:

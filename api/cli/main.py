@@ -2,7 +2,7 @@
 
 Examples:
     policybot serve --port 8000
-    policybot ask "5G基站数量年均需要增长多少？" --json
+    policybot ask "5G基站每年平均要增长百分之几？" --json
     policybot eval ../shared/eval/dev.jsonl
     policybot eval retrieval ../shared/eval/dev.jsonl
     policybot eval tasks corpus/eval/profiles.jsonl

@@ -37,7 +37,7 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
 def chat(body: ChatRequest, request: Request) -> Any:
     """Answer a question about the plan with cited passages and computed figures.
 
-    Example body: `{"question": "5G基站数量年均需要增长多少？", "session_id": "abc"}`.
+    Example body: `{"question": "5G基站每年平均要增长百分之几？", "session_id": "abc"}`.
     With `"stream": true` the reply is a stream of server-sent events.
     """
     components = get_components(request)

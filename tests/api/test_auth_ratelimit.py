@@ -106,7 +106,7 @@ def test_limit_then_429_with_retry_after() -> None:
         response = client.post("/v1/chat", json=Q)
         error = assert_uniform_error(response, 429)
         assert error["code"] == "rate_limited"
-        assert 1 <= int(response.headers["retry-after"]) <= 60
+        assert 0 < int(response.headers["retry-after"]) <= 60
         # Probes are never limited, so an orchestrator does not restart a busy but healthy server.
         assert client.get("/healthz").status_code == 200
 
