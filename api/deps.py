@@ -7,12 +7,6 @@ from typing import Any
 from fastapi import Request
 
 from api.errors import ApiError
-from bot.settings import Settings
-
-
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def get_components(request: Request) -> Any:

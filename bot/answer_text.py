@@ -9,7 +9,7 @@ from bot.compose import Draft, citation, dedupe_citations, refusal
 from bot.passages import PassageReader, split_sentences
 from bot.schemas import Citation, TaskOut
 from corpus.catalogue.loader import TaskCatalogue
-from corpus.types import Chunk, Hit, Retriever
+from corpus.types import Chunk, Hit
 from indicators.catalog import IndicatorTable
 
 MAX_CONTEXT_CHARS = 400
@@ -152,7 +152,7 @@ def section_index(chunks: Sequence[Chunk]) -> dict[str, Chunk]:
 
 
 def answer_section(question: str, sections: dict[str, Chunk]) -> Draft | None:
-    """"总体要求包括哪几部分？": quote the section the question names, whole."""
+    """ "总体要求包括哪几部分？": quote the section the question names, whole."""
     if not _ASKS_CONTENT.search(question):
         return None
     named = [t for t in sections if t in question]
@@ -277,7 +277,3 @@ def answer_match(
         citations=dedupe_citations(cites),
         topic=tasks[0].task if tasks else None,
     )
-
-
-def retrieve(retriever: Retriever, question: str, k: int) -> list[Hit]:
-    return retriever.search(question, k=k)

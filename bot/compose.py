@@ -5,7 +5,7 @@ Every answerer returns a `Draft`; `render` turns it into the markdown of `ChatRe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.schemas import Citation, FigureOut, TaskOut
@@ -129,7 +129,3 @@ def refusal(subject: str | None, hint: str = "") -> Draft:
     body = [hint] if hint else []
     body.append("本助手只回答《温州市数字经济发展“十四五”规划》（起草说明及附件指标表）所涵盖的内容。")
     return Draft(intent="out_of_scope", lead=lead, body=body)
-
-
-def join_names(names: Sequence[str]) -> str:
-    return "、".join(names)

@@ -28,22 +28,14 @@ def intent_of(operation: str) -> str:
     return "compute"
 
 
-def _unit(ind: Indicator) -> str:
-    return ind.unit
-
-
 def target_phrase(ind: Indicator) -> str:
     """'30000个', '18000个以上', '10%左右'."""
-    return f"{fmt_number(ind.target_value)}{_unit(ind)}{ind.qualifier_text}"
+    return f"{fmt_number(ind.target_value)}{ind.unit}{ind.qualifier_text}"
 
 
 def base_phrase(ind: Indicator) -> str:
     star = "（表中标*，为2019年数据）" if ind.base_year != 2020 else ""
-    return f"{ind.base_year}年{fmt_number(ind.base_value)}{_unit(ind)}{star}"
-
-
-def _row_citation(finder: ChunkFinder, ind: Indicator) -> list[Any]:
-    return finder.cite(ind.label)
+    return f"{ind.base_year}年{fmt_number(ind.base_value)}{ind.unit}{star}"
 
 
 def _notes_for(ind: Indicator) -> list[str]:
@@ -71,7 +63,7 @@ def answer_numeric(res: Resolution, table: IndicatorTable, finder: ChunkFinder) 
     if draft.intent != "out_of_scope":
         draft.intent = intent_of(op)
     draft.indicator = ind.name
-    draft.citations = _row_citation(finder, ind) + draft.citations
+    draft.citations = finder.cite(ind.label) + draft.citations
     draft.notes = _notes_for(ind) + draft.notes
     return draft
 
