@@ -12,7 +12,6 @@ from bot.answer_text import ChunkFinder
 from bot.compose import Draft, fmt_number, with_unit
 from bot.resolver import Resolution
 from indicators import engine
-from indicators.audit import audit_table
 from indicators.catalog import IndicatorTable
 from indicators.frame import RANK_METRICS, rank_indicators
 from indicators.model import PP_UNIT, Figure, Indicator
@@ -277,7 +276,7 @@ def _audit_one(ind: Indicator, params: dict[str, Any], table: IndicatorTable) ->
 
 
 def _table_audit(table: IndicatorTable, finder: ChunkFinder) -> Draft:
-    report = audit_table(table)
+    report = table.audit
     body = [f"测算依据与目标不一致（{len(report.mismatches)}项）："]
     body += [f"- {f.indicator}：{f.note}" for f in report.mismatches]
     body.append(
@@ -352,7 +351,7 @@ def _filtered(
 
 
 def _count(table: IndicatorTable, finder: ChunkFinder) -> Draft:
-    report = audit_table(table)
+    report = table.audit
     lead = f"{report.count_note}。"
     if report.count_mismatch:
         lead = f"两者不一致：{report.count_note}。"

@@ -20,7 +20,6 @@ from pydantic import BaseModel, Field
 
 from bot.resolver import Resolution
 from indicators import engine
-from indicators.audit import audit_table
 from indicators.catalog import IndicatorTable
 from indicators.frame import rank_indicators
 from indicators.model import PP_UNIT, Figure, Indicator
@@ -160,7 +159,7 @@ def make_indicator_tools(table: IndicatorTable) -> list[StructuredTool]:
     def audit(name: str | None = None) -> dict[str, Any]:
         if name:
             return engine.audit_indicator(table.get(name)).to_dict()
-        return audit_table(table).to_dict()
+        return table.audit.to_dict()
 
     def ranking(
         metric: str = "cagr_pct",
@@ -239,7 +238,7 @@ def _execute(res: Resolution, table: IndicatorTable) -> dict[str, Any]:
         )
         return _figs(figs)
     if op == "count":
-        report = audit_table(table)
+        report = table.audit
         figs = [
             Figure(
                 "指标数量", "count", float(report.row_count), "项", "附表行数", {"rows": report.row_count}
@@ -259,7 +258,7 @@ def _execute(res: Resolution, table: IndicatorTable) -> dict[str, Any]:
             )
         return {**_figs(figs), "note": report.count_note}
     if op == "audit" and ind is None:
-        return audit_table(table).to_dict()
+        return table.audit.to_dict()
     if ind is None:
         return {"figures": []}
     return _execute_for(ind, op, p)

@@ -26,6 +26,8 @@ from indicators.table import declared_indicator_count, parse_indicator_table
 if TYPE_CHECKING:
     import pandas as pd
 
+    from indicators.audit import AuditReport
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_DOCUMENT = (
     PACKAGE_DIR.parent / "corpus" / "documents" / "wenzhou-digital-economy-14fyp-drafting-note.txt"
@@ -121,6 +123,13 @@ class IndicatorTable:
         from indicators.frame import indicators_frame
 
         return indicators_frame(self.indicators)
+
+    @cached_property
+    def audit(self) -> AuditReport:
+        """Every row's basis recomputed, plus the declared-vs-listed count (computed once per table)."""
+        from indicators.audit import audit_table
+
+        return audit_table(self)
 
     @property
     def row_count_mismatch(self) -> bool:

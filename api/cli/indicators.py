@@ -18,7 +18,6 @@ from typing import Annotated
 import typer
 
 from indicators import engine
-from indicators.audit import audit_table
 from indicators.catalog import IndicatorTable, load_default_table
 from indicators.frame import export_frame
 from indicators.model import Figure, Indicator
@@ -144,7 +143,7 @@ def audit_cmd(
 
     Examples: policybot indicators audit ; policybot indicators audit --json
     """
-    report = audit_table(_table())
+    report = _table().audit
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

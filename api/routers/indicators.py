@@ -13,7 +13,6 @@ from bot.compose import figure_out
 from bot.normalize import normalize
 from bot.schemas import FigureOut
 from indicators import engine
-from indicators.audit import audit_table
 from indicators.catalog import IndicatorTable
 from indicators.model import Indicator
 
@@ -60,27 +59,13 @@ class AuditOut(BaseModel):
 
 
 def indicator_out(ind: Indicator) -> IndicatorOut:
-    return IndicatorOut(
-        category=ind.category,
-        name=ind.name,
-        label=ind.label,
-        unit=ind.unit,
-        unit_inferred=ind.unit_inferred,
-        base_year=ind.base_year,
-        base_value=ind.base_value,
-        target_year=ind.target_year,
-        target_value=ind.target_value,
-        target_qualifier=ind.target_qualifier,
-        target_text=ind.target_text,
-        basis=ind.basis,
-        basis_kind=ind.basis_parsed.kind,
-        aliases=list(ind.aliases),
-    )
+    # The row's own JSON form plus the parsed basis kind; fields the model does not declare are ignored.
+    return IndicatorOut.model_validate({**ind.to_dict(), "basis_kind": ind.basis_parsed.kind})
 
 
 def count_note(table: IndicatorTable) -> str:
     """The audit's sentence on declared vs listed indicators (empty when they agree)."""
-    report = audit_table(table)
+    report = table.audit
     return report.count_note if report.count_mismatch else ""
 
 
@@ -123,7 +108,7 @@ def get_indicator(request: Request, name: str = NamePath) -> IndicatorDetail:
 
 @router.get("/v1/audit", response_model=AuditOut, summary="Recompute every target from its basis")
 def get_audit(request: Request) -> AuditOut:
-    report = audit_table(get_components(request).table)
+    report = get_components(request).table.audit
     return AuditOut(
         declared_count=report.declared_count,
         count=report.row_count,
