@@ -53,6 +53,15 @@ _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z][A-Za-z0-9+\-/]{1,}|\d+[
 _QUESTION_NOISE = re.compile(r"[？?。！!，,、\s]|是什么|有哪些|有什么|是多少|多少|哪些|什么|怎么样|如何|吗|呢")
 
 
+def _content(text: str, chunk: Chunk, keep_titles: bool) -> str:
+    """What a passage says itself: cited titles (《…纲要》) are references, and the table's title repeats on
+    every row; neither counts as matching the question."""
+    own = text if keep_titles else _BOOK_TITLE.sub("《》", text)
+    if chunk.kind == "table_row" and "｜" in own:
+        own = own.split("｜", 1)[1]
+    return own
+
+
 def _longest_shared(question: str, text: str, longest: int = 8) -> int:
     """Length of the longest piece of the question (≤ `longest` chars) found verbatim in `text`."""
     best = 0
@@ -221,9 +230,7 @@ class PassageReader:
                     continue
                 seen.add(text)
                 # Words inside a cited title (《…纲要》) are a reference, not what the sentence says.
-                own = _BOOK_TITLE.sub("《》", text) if not asks_document else text
-                if hit.chunk.kind == "table_row" and "｜" in own:
-                    own = own.split("｜", 1)[1]  # the table's title repeats on every row
+                own = _content(text, hit.chunk, asks_document)
                 overlap = sum(self._idf.get(t, self._default_idf) for t in q_tokens if t in own)
                 score = overlap + rank_weight + 1.0 * max(0, _longest_shared(core, own) - 2)
                 if wants_date and _HAS_DATE.search(text):
@@ -232,9 +239,7 @@ class PassageReader:
                     score += 1.5
                 if wants_number and _HAS_NUMBER.search(text):
                     score += 1.0
-                passage = _BOOK_TITLE.sub("《》", hit.chunk.text) if not asks_document else hit.chunk.text
-                if hit.chunk.kind == "table_row" and "｜" in passage:
-                    passage = passage.split("｜", 1)[1]
+                passage = _content(hit.chunk.text, hit.chunk, asks_document)
                 covered = sum(self._idf.get(t, self._default_idf) for t in topic if t in passage)
                 coverage = covered / topic_weight if topic_weight else 1.0
                 scored.append(Sentence(text=text, chunk=hit.chunk, score=score, coverage=coverage))

@@ -19,7 +19,7 @@ import typer
 
 from indicators import engine
 from indicators.catalog import IndicatorTable, load_default_table
-from indicators.frame import export_frame
+from indicators.frame import COLUMNS, export_frame
 from indicators.model import Figure, Indicator
 
 app = typer.Typer(
@@ -33,20 +33,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-LIST_FIELDS = (
-    "category",
-    "name",
-    "label",
-    "unit",
-    "unit_inferred",
-    "base_year",
-    "base_value",
-    "target_year",
-    "target_value",
-    "target_qualifier",
-    "target_text",
-    "basis",
-)
+# The table's own columns, category … basis, in the DataFrame's order.
+LIST_FIELDS = tuple(COLUMNS[: COLUMNS.index("basis") + 1])
 
 
 def _table() -> IndicatorTable:
