@@ -86,6 +86,7 @@ class Indicator:
     basis_parsed: Basis
     override_base: tuple[int, float] | None
     aliases: tuple[str, ...] = ()
+    plan_id: str = ""
 
     @property
     def is_percent(self) -> bool:

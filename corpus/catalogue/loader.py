@@ -118,6 +118,7 @@ class TaskCatalogue:
     declared_tasks: int
     declared_subtasks: int
     _by_name: Mapping[str, SubTask] = field(default_factory=dict, repr=False, compare=False)
+    plan_id: str = ""
 
     @property
     def subtasks(self) -> tuple[SubTask, ...]:
