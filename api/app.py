@@ -19,7 +19,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.middleware import install_middleware
-from api.routers import chat, dingtalk, health, indicators, openai_compat, tasks, web
+from api.routers import chat, dingtalk, health, indicators, openai_compat, plans, tasks, web
 from bot.settings import Settings
 
 log = logging.getLogger("policybot")
@@ -30,7 +30,7 @@ ComponentsFactory = Callable[[Settings], Any]
 def _default_components(settings: Settings) -> Any:
     from bot.components import build_components
 
-    return build_components(settings)
+    return build_components(settings, watch=True)
 
 
 def create_app(settings: Settings | None = None, components_factory: ComponentsFactory | None = None) -> FastAPI:
@@ -51,10 +51,13 @@ def create_app(settings: Settings | None = None, components_factory: ComponentsF
         finally:
             app.state.ready = False
             await dingtalk.stop(app)
+            close = getattr(components, "close", None)
+            if callable(close):
+                close()
 
     app = FastAPI(
         title="policybot",
-        description="温州市数字经济发展“十四五”规划问答助手：带出处的回答与可复核的指标计算。",
+        description="政府规划问答助手：带出处的回答与可复核的指标计算，支持多个规划。",
         version="0.1.0",
         lifespan=lifespan,
     )
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None, components_factory: ComponentsF
     install_middleware(app, settings)
     app.include_router(health.router)
     app.include_router(chat.router)
+    app.include_router(plans.router)
     app.include_router(indicators.router)
     app.include_router(tasks.router)
     app.include_router(openai_compat.router)

@@ -235,27 +235,30 @@ class BodyLimitMiddleware:
     body that turns out to be too large.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES, upload_limits: dict[str, int] | None = None
+    ) -> None:
         if max_bytes <= 0:
             raise ValueError(f"max_bytes must be greater than 0. Currently, max_bytes is {max_bytes}")
         self.app = app
         self.max_bytes = max_bytes
+        # File uploads (plan documents) have their own, larger limit per exact path.
+        self.upload_limits = dict(upload_limits or {})
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = (
-            f"请求体过大（上限{self.max_bytes}字节）/ Request body too large (limit {self.max_bytes} bytes)"
-        )
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        message = f"请求体过大（上限{limit}字节）/ Request body too large (limit {limit} bytes)"
         await error_response(413, "payload_too_large", message)(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") in {"GET", "HEAD", "OPTIONS"}:
             await self.app(scope, receive, send)
             return
+        limit = self.upload_limits.get(scope.get("path", ""), self.max_bytes)
         declared = Headers(scope=scope).get("content-length")
         if declared is not None:
             try:
-                if int(declared) > self.max_bytes:
-                    await self._too_large(scope, receive, send)
+                if int(declared) > limit:
+                    await self._too_large(scope, receive, send, limit)
                     return
             except ValueError:
                 await error_response(400, "bad_content_length")(scope, receive, send)
@@ -268,8 +271,8 @@ class BodyLimitMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._too_large(scope, receive, send)
+            if size > limit:
+                await self._too_large(scope, receive, send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -297,7 +300,8 @@ def install_middleware(
     """Add request ids + access logs, CORS, API keys + rate limits and the body limit to `app`."""
     server = settings.server
     # add_middleware puts each new layer outside the previous ones: add from the innermost out.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    upload = int(settings.corpus.max_file_mb * 2**20) * 4 + (1 << 16)  # a few files plus multipart framing
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes, upload_limits={"/v1/plans": upload})
     app.add_middleware(
         AccessMiddleware,
         api_keys=[k.get_secret_value() for k in server.api_keys],

@@ -41,10 +41,12 @@ def sse_event(event: str | None, data: Any) -> str:
     return f"{head}data: {payload}\n\n"
 
 
-def chat_events(service: ChatService, question: str, session_id: str | None) -> Iterator[str]:
+def chat_events(
+    service: ChatService, question: str, session_id: str | None, plan: str | None = None
+) -> Iterator[str]:
     """The `/v1/chat` SSE frames for one question (see the module docstring)."""
     try:
-        for event in service_events(service, question, session_id):
+        for event in service_events(service, question, session_id, plan):
             if event["type"] == "delta":
                 yield sse_event("delta", {"text": event["text"]})
             else:
@@ -54,13 +56,15 @@ def chat_events(service: ChatService, question: str, session_id: str | None) -> 
         yield sse_event("error", INTERNAL_ERROR)
 
 
-def chat_sse_response(service: ChatService, question: str, session_id: str | None) -> StreamingResponse:
+def chat_sse_response(
+    service: ChatService, question: str, session_id: str | None, plan: str | None = None
+) -> StreamingResponse:
     """`StreamingResponse` of `chat_events`; the service runs in the threadpool as the body is sent.
 
     >>> return chat_sse_response(request.app.state.chat, question, session_id)   # doctest: +SKIP
     """
     return StreamingResponse(
-        chat_events(service, question, session_id), media_type="text/event-stream", headers=SSE_HEADERS
+        chat_events(service, question, session_id, plan), media_type="text/event-stream", headers=SSE_HEADERS
     )
 
 

@@ -37,7 +37,12 @@ class ChunkFinder:
 
 
 def answer_passage(
-    question: str, hits: Sequence[Hit], reader: PassageReader, max_citations: int = 3, expanded: str | None = None
+    question: str,
+    hits: Sequence[Hit],
+    reader: PassageReader,
+    max_citations: int = 3,
+    expanded: str | None = None,
+    plan_name: str = "《规划》",
 ) -> Draft:
     """Extractive answer: the best sentence(s) of the retrieved passages, then the passages.
 
@@ -45,14 +50,14 @@ def answer_passage(
     """
     uncovered = reader.uncovered_terms(question)
     if uncovered:
-        return refusal("、".join(uncovered[:3]))
+        return refusal("、".join(uncovered[:3]), plans=plan_name)
     if not hits:
-        return refusal(None)
+        return refusal(None, plans=plan_name)
     best = reader.best_sentences(expanded or question, hits, limit=2)
     if not best or best[0].score < 2.0 or best[0].coverage < MIN_TOPIC_COVERAGE:
         draft = Draft(
             intent="passage",
-            lead="规划中未找到直接回答该问题的内容，以下是最相关的段落，供参考。",
+            lead=f"{plan_name}中未找到直接回答该问题的内容，以下是最相关的段落，供参考。",
             citations=[citation(h.chunk, h.score) for h in hits[:max_citations]],
         )
         return draft
@@ -68,7 +73,7 @@ def answer_passage(
     cited += [citation(h.chunk, h.score) for h in hits]
     return Draft(
         intent="passage",
-        lead=f"据《规划》起草说明：{lead}",
+        lead=f"据{source_name(best[0].chunk, plan_name)}：{lead}",
         body=body,
         citations=dedupe_citations(cited)[:max_citations],
         topic=best[0].chunk.section,
@@ -84,7 +89,7 @@ def _leaves(chunks: Sequence[Chunk]) -> list[Chunk]:
     return sorted(leaves, key=lambda c: (c.source, c.start))
 
 
-def answer_timeline(chunks: Sequence[Chunk]) -> Draft | None:
+def answer_timeline(chunks: Sequence[Chunk], plan_name: str = "《规划》") -> Draft | None:
     """Every dated sentence of the drafting-process section(s), in document order."""
     leaves = _leaves(chunks)
     scoped = [c for c in leaves if "过程" in c.section or "经过" in c.section] or leaves
@@ -99,32 +104,52 @@ def answer_timeline(chunks: Sequence[Chunk]) -> Draft | None:
         return None
     return Draft(
         intent="list",
-        lead=f"《规划》起草过程的时间节点（共{len(lines)}条，按文中顺序）：",
+        lead=f"{plan_name}起草过程的时间节点（共{len(lines)}条，按文中顺序）：",
         body=lines,
         citations=[citation(c, 1.0) for c in used[:4]],
         topic="起草过程",
     )
 
 
-def answer_basis_documents(chunks: Sequence[Chunk]) -> Draft | None:
+def answer_basis_documents(chunks: Sequence[Chunk], plan_name: str = "《规划》", plan_title: str = "") -> Draft | None:
     """The documents the drafting note names as its background and basis, in order of mention."""
     leaves = _leaves(chunks)
     scoped = [c for c in leaves if "依据" in c.section or "背景" in c.section]
     titles: list[str] = []
     for chunk in scoped:
-        # The plan itself (《规划》, 《温州市数字经济发展“十四五”规划》) is not one of its own bases.
+        # The plan itself (《规划》 or its full title) is not one of its own bases.
         titles += [
-            t for t in _TITLE.findall(chunk.text) if t not in titles and "温州市数字经济发展" not in t and len(t) > 4
+            t for t in _TITLE.findall(chunk.text)
+            if t not in titles and len(t) > 4 and not (plan_title and plan_title in t)
         ]
     if not titles:
         return None
     return Draft(
         intent="list",
-        lead=f"《规划》的起草背景及依据涉及以下{len(titles)}份文件：",
+        lead=f"{plan_name}的起草背景及依据涉及以下{len(titles)}份文件：",
         body=[f"{i}. {t}" for i, t in enumerate(titles, 1)],
         citations=[citation(c, 1.0) for c in scoped[:3]],
         topic="起草依据",
     )
+
+
+def source_name(chunk: Chunk, plan_name: str) -> str:
+    """How an answer names where a passage comes from: the plan, or the document about it.
+
+    A document whose title is the plan's (or is a note on it, 关于《…》的起草说明) is named by that title.
+    """
+    title = str(chunk.metadata.get("doc_title") or "")
+    if not title or title.strip("《》") == plan_name.strip("《》"):
+        return plan_name
+    return title if "《" in title else f"《{title}》"
+
+
+def _tasks_lead(catalogue: TaskCatalogue, plan_name: str) -> str:
+    n_tasks, n_sub = len(catalogue.tasks), len(catalogue.subtasks)
+    declared = ""
+    if catalogue.declared_tasks and catalogue.declared_subtasks:
+        declared = f"提出{catalogue.declared_tasks}大任务和{catalogue.declared_subtasks}项子任务，"
+    return f"{plan_name}{declared}{n_tasks}项主要任务如下（共{n_sub}项子任务）："
 
 
 _NUMBERING = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*")
@@ -151,7 +176,7 @@ def section_index(chunks: Sequence[Chunk]) -> dict[str, Chunk]:
     return out
 
 
-def answer_section(question: str, sections: dict[str, Chunk]) -> Draft | None:
+def answer_section(question: str, sections: dict[str, Chunk], plan_name: str = "《规划》") -> Draft | None:
     """ "总体要求包括哪几部分？": quote the section the question names, whole."""
     if not _ASKS_CONTENT.search(question):
         return None
@@ -162,28 +187,30 @@ def answer_section(question: str, sections: dict[str, Chunk]) -> Draft | None:
     chunk = sections[title]
     return Draft(
         intent="passage",
-        lead=f"据《规划》起草说明，“{title}”部分的内容如下：",
+        lead=f"据{source_name(chunk, plan_name)}，“{title}”部分的内容如下：",
         body=["> " + chunk.text.replace("\n", "\n> ")],
         citations=[citation(chunk, 1.0)],
         topic=title,
     )
 
 
-def answer_tasks(catalogue: TaskCatalogue, finder: ChunkFinder) -> Draft:
+def answer_tasks(catalogue: TaskCatalogue, finder: ChunkFinder, plan_name: str = "《规划》") -> Draft:
     lines = [
         f"{t.ordinal}. **{t.name}**（{len(t.subtasks)}项子任务：{'、'.join(s.name for s in t.subtasks)}）"
         for t in catalogue.tasks
     ]
     return Draft(
         intent="list",
-        lead=f"《规划》提出{catalogue.declared_tasks}大任务和{catalogue.declared_subtasks}项子任务，8大任务（工程）如下：",
+        lead=_tasks_lead(catalogue, plan_name),
         body=lines,
-        citations=finder.cite("大任务和", *(t.citation.text[:20] for t in catalogue.tasks[:1])),
+        citations=finder.cite(*(t.citation.text[:20] for t in catalogue.tasks[:2])),
         topic="主要任务",
     )
 
 
-def answer_subtasks(catalogue: TaskCatalogue, task_name: str | None, finder: ChunkFinder) -> Draft:
+def answer_subtasks(
+    catalogue: TaskCatalogue, task_name: str | None, finder: ChunkFinder, plan_name: str = "《规划》"
+) -> Draft:
     if task_name is None:
         body = []
         for t in catalogue.tasks:
@@ -191,9 +218,9 @@ def answer_subtasks(catalogue: TaskCatalogue, task_name: str | None, finder: Chu
             body += [f"   - {s.name}" for s in t.subtasks]
         return Draft(
             intent="list",
-            lead=f"《规划》共有{len(catalogue.subtasks)}项子任务，分属8大任务：",
+            lead=f"{plan_name}共有{len(catalogue.subtasks)}项子任务，分属{len(catalogue.tasks)}项主要任务：",
             body=body,
-            citations=finder.cite("大任务和"),
+            citations=finder.cite(*(t.citation.text[:20] for t in catalogue.tasks[:2])),
             topic="主要任务",
         )
     task = catalogue.task(task_name)
@@ -207,18 +234,18 @@ def answer_subtasks(catalogue: TaskCatalogue, task_name: str | None, finder: Chu
     )
 
 
-def answer_safeguards(catalogue: TaskCatalogue, finder: ChunkFinder) -> Draft:
+def answer_safeguards(catalogue: TaskCatalogue, finder: ChunkFinder, plan_name: str = "《规划》") -> Draft:
     names = [s.name for s in catalogue.safeguards]
     return Draft(
         intent="list",
-        lead=f"保障措施主要包括{len(names)}方面：{'、'.join(names)}。",
+        lead=f"{plan_name}的保障措施主要包括{len(names)}方面：{'、'.join(names)}。",
         body=[f"{i}. {n}" for i, n in enumerate(names, 1)],
         citations=finder.cite(catalogue.safeguards[0].citation.text[:20]) if names else [],
         topic="保障措施",
     )
 
 
-def answer_indicator_list(table: IndicatorTable, finder: ChunkFinder) -> Draft:
+def answer_indicator_list(table: IndicatorTable, finder: ChunkFinder, plan_name: str = "《规划》") -> Draft:
     body: list[str] = []
     category = None
     for ind in table.indicators:
@@ -230,12 +257,12 @@ def answer_indicator_list(table: IndicatorTable, finder: ChunkFinder) -> Draft:
             f"   - {ind.name}{unit}：{ind.base_year}年{ind.base_value:g} → {ind.target_year}年{ind.target_text}"
         )
     notes = []
-    lead = f"附件测算表列出{len(table)}项主要发展指标："
+    lead = f"{plan_name}的指标表列出{len(table)}项主要指标："
     if table.declared_count and table.declared_count != len(table):
         notes.append(
-            f"起草说明正文称“{table.declared_count}项主要发展指标”，但附件测算表只列出{len(table)}项，两者不一致。"
+            f"正文称“{table.declared_count}项主要指标”，但指标表只列出{len(table)}项，两者不一致。"
         )
-        lead = f"起草说明称{table.declared_count}项主要发展指标，附件测算表实际列出{len(table)}项："
+        lead = f"{plan_name}正文称{table.declared_count}项主要指标，指标表实际列出{len(table)}项："
     return Draft(
         intent="list",
         lead=lead,
@@ -247,7 +274,12 @@ def answer_indicator_list(table: IndicatorTable, finder: ChunkFinder) -> Draft:
 
 
 def answer_match(
-    profile: str, result: object, tasks: list[TaskOut], catalogue: TaskCatalogue, finder: ChunkFinder
+    profile: str,
+    result: object,
+    tasks: list[TaskOut],
+    catalogue: TaskCatalogue,
+    finder: ChunkFinder,
+    plan_name: str = "《规划》",
 ) -> Draft:
     confident = bool(getattr(result, "confident", True)) and bool(tasks)
     body = []
@@ -257,11 +289,12 @@ def answer_match(
             line += f"；相关指标：{'、'.join(t.indicators)}"
         body.append(line)
     if confident:
-        lead = "与贵单位最相关的规划子任务如下（按相关度排序）："
+        lead = f"{plan_name}中与贵单位最相关的子任务如下（按相关度排序）："
         notes = ["匹配理由与相关指标由本助手根据规划内容归纳，子任务名称与出处为规划原文。"]
     else:
-        lead = "规划中未找到与贵单位明确对应的任务；以下仅为最接近的候选，相关性较弱，仅供参考："
-        notes = ["规划的8大任务聚焦数字产业、产业数字化、数字治理与数字基建，未专门针对该行业。"]
+        lead = f"{plan_name}中未找到与贵单位明确对应的任务；以下仅为最接近的候选，相关性较弱，仅供参考："
+        notes = [f"{plan_name}的{len(catalogue.tasks)}项主要任务（{'、'.join(t.name for t in catalogue.tasks[:8])}）"
+                 "未专门针对该行业。"]
     cites = []
     for t in tasks[:3]:
         try:

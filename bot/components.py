@@ -12,14 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from bot.library import PlanContext, PlanLibrary, plan_vocabulary, task_aliases
 from bot.match import MatchResult, TaskMatcher, indicator_target_labels
 from bot.passages import PassageReader
 from bot.schemas import ChatService, TaskOut
 from bot.service import DeterministicChatService
 from bot.sessions import InMemorySessionStore, SessionStore, SqliteSessionStore
 from bot.settings import Settings
-from corpus.catalogue.loader import TaskCatalogue, load_catalogue
-from indicators.catalog import IndicatorTable, load_default_table
+from corpus.catalogue.loader import TaskCatalogue
+from corpus.plans.loading import load_plan
+from corpus.plans.model import PlanInfo
+from corpus.plans.registry import PlanRegistry
+from corpus.types import Embedder
+from indicators.catalog import IndicatorTable
 
 log = logging.getLogger("policybot.components")
 
@@ -29,71 +36,135 @@ class Components:
     """Everything a front end needs, built once at startup."""
 
     settings: Settings
-    table: IndicatorTable
-    catalogue: TaskCatalogue
-    index: Any  # corpus.index.CorpusIndex
-    matcher: TaskMatcher
-    reader: PassageReader
+    registry: PlanRegistry
+    library: PlanLibrary
+    embedder: Embedder
     sessions: SessionStore
     chat: ChatService
     deterministic: DeterministicChatService
     startup_seconds: float = 0.0
 
-    def task_outs(self, result: MatchResult) -> list[TaskOut]:
-        return _task_outs(self.table, result)
+    # The default plan's parts, for front ends and tests that work with one plan.
+    def default_context(self) -> PlanContext:
+        plan_id = self.library.default_id or (self.library.ids() or [""])[0]
+        return self.library.get(plan_id)
+
+    @property
+    def table(self) -> IndicatorTable:
+        return self.default_context().table
+
+    @property
+    def catalogue(self) -> TaskCatalogue:
+        return self.default_context().catalogue
+
+    @property
+    def index(self) -> Any:
+        return self.default_context().index
+
+    @property
+    def matcher(self) -> TaskMatcher | None:
+        return self.default_context().matcher
+
+    @property
+    def reader(self) -> PassageReader:
+        return self.default_context().reader
+
+    def task_outs(self, result: MatchResult, context: PlanContext | None = None) -> list[TaskOut]:
+        ctx = context or self.default_context()
+        return plan_task_outs(ctx, result)
+
+    def close(self) -> None:
+        self.library.close()
 
 
-def _task_outs(table: IndicatorTable, result: MatchResult) -> list[TaskOut]:
-    return result.task_outs(indicator_target_labels(table.indicators))
+def plan_task_outs(ctx: PlanContext, result: MatchResult) -> list[TaskOut]:
+    outs = result.task_outs(indicator_target_labels(ctx.table.indicators))
+    return [o.model_copy(update={"plan": ctx.id, "plan_title": ctx.info.title}) for o in outs]
 
 
-def vocabulary(table: IndicatorTable, catalogue: TaskCatalogue) -> list[str]:
-    """Plan terms for jieba and the coverage check: indicator names/aliases, task and sub-task names."""
-    terms = [t for ind in table.indicators for t in (ind.name, *ind.aliases)]
-    terms += [t.name for t in catalogue.tasks] + [s.name for s in catalogue.subtasks]
-    terms += [s.name for s in catalogue.safeguards]
-    return list(dict.fromkeys(t for t in terms if t))
+def make_embedder(settings: Settings) -> Embedder:
+    from corpus.factory import make_embedder as factory
+
+    emb = settings.embedding
+    return factory(emb.mode, emb.model_path, cache_size=emb.query_cache_size)
 
 
-def document_paths(settings: Settings) -> list[Path]:
-    paths = [settings.corpus.documents_dir, *settings.corpus.extra_paths]
-    return [p for p in paths if p.exists()]
+def make_registry(settings: Settings) -> PlanRegistry:
+    roots = [p for p in [settings.corpus.documents_dir, *settings.corpus.extra_paths] if p.exists()]
+    return PlanRegistry(roots, settings.data_dir, max_file_mb=settings.corpus.max_file_mb)
 
 
-def build_index(settings: Settings, extra_terms: list[str]) -> Any:
-    """Open (or build, when the corpus changed) the hybrid index described by the settings."""
-    from corpus.factory import build_index as build_corpus_index
-    from corpus.factory import make_embedder, make_reranker, make_store
+def build_plan_index(settings: Settings, info: PlanInfo, embedder: Embedder, extra_terms: list[str]) -> Any:
+    """Open (or build, when the plan's files changed) the plan's own hybrid index."""
+    from corpus.factory import build_index, make_reranker, make_store
 
-    embedder = make_embedder(
-        settings.embedding.mode, settings.embedding.model_path, cache_size=settings.embedding.query_cache_size
-    )
     store = make_store(
         settings.vectorstore.mode,
         path=settings.data_dir / "chroma",
         host=settings.vectorstore.host,
         port=settings.vectorstore.port,
-        collection=settings.vectorstore.collection,
+        collection=f"{settings.vectorstore.collection}-{info.id}",
     )
-    index = build_corpus_index(
-        document_paths(settings),
-        settings.data_dir,
+    index = build_index(
+        list(info.paths),
+        settings.data_dir / "index" / info.id,
         embedder,
         store,
         extra_terms=extra_terms,
         rrf_k=settings.retrieval.rrf_k,
         fusion=settings.retrieval.fusion,
         reranker=make_reranker(settings.retrieval.rerank_model_path),
+        plan_id=info.id,
     )
     index.warm_up()
     return index
 
 
+def _curated_task_aliases(info: PlanInfo) -> dict[str, list[str]]:
+    path = info.enrichment.get("catalogue")
+    if path is None:
+        return {}
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    aliases = raw.get("task_aliases") if isinstance(raw, dict) else None
+    return {str(k): [str(a) for a in v] for k, v in aliases.items()} if isinstance(aliases, dict) else {}
+
+
+def build_context(settings: Settings, info: PlanInfo, embedder: Embedder) -> PlanContext:
+    """Load one plan, open its index, warm its reader and matcher."""
+    started = time.perf_counter()
+    data = load_plan(info)
+    terms = plan_vocabulary(data.table, data.catalogue)
+    index = build_plan_index(settings, info, embedder, terms)
+    reader = PassageReader()
+    reader.warm_up(index.chunks, extra_vocabulary=terms)
+    matcher = None
+    if data.catalogue.subtasks:
+        matcher = TaskMatcher(data.catalogue, embedder=embedder, cache_dir=settings.data_dir / "cache")
+        matcher.warm_up()
+    ctx = PlanContext(
+        info=info, data=data, index=index, reader=reader, matcher=matcher,
+        task_alias_map=task_aliases(data.catalogue, _curated_task_aliases(info)),
+    )
+    log.info("plan %s ready in %.2f s (%d indicators, %d sub-tasks, %d chunks)", info.id,
+             time.perf_counter() - started, len(data.table), len(data.catalogue.subtasks), len(index.chunks))
+    return ctx
+
+
+def build_library(settings: Settings, embedder: Embedder | None = None) -> PlanLibrary:
+    embedder = embedder or make_embedder(settings)
+    library = PlanLibrary(
+        make_registry(settings), lambda info: build_context(settings, info, embedder), default=settings.plans.default
+    )
+    library.warm_up()
+    return library
+
+
 def prepare_index(settings: Settings) -> None:
-    """Build or verify the persistent index (used before starting several workers)."""
-    table = load_default_table()
-    catalogue = load_catalogue()
-    build_index(settings, vocabulary(table, catalogue))
+    """Build or verify every plan's persistent index (used before starting several workers)."""
+    build_library(settings)
 
 
 def make_session_store(settings: Settings) -> SessionStore:
@@ -104,44 +175,31 @@ def make_session_store(settings: Settings) -> SessionStore:
     return InMemorySessionStore(settings.session.ttl_seconds, settings.session.max_sessions)
 
 
-def build_components(settings: Settings) -> Components:
-    """Load the table and catalogue, open the index, warm every model; seconds are logged."""
+def build_components(settings: Settings, watch: bool = False) -> Components:
+    """Load every plan, open the indexes, warm every model; seconds are logged.
+
+    ``watch`` starts the library's poll for ingested or removed plans (servers do; one-shot CLI calls not).
+    """
     started = time.perf_counter()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    table = load_default_table()
-    catalogue = load_catalogue()
-    terms = vocabulary(table, catalogue)
-    index = build_index(settings, terms)
-    reader = PassageReader()
-    reader.warm_up(index.chunks, extra_vocabulary=terms)
-    matcher = TaskMatcher(catalogue, embedder=index.embedder, cache_dir=settings.data_dir / "cache")
-    matcher.warm_up()
+    embedder = make_embedder(settings)
+    library = build_library(settings, embedder)
     sessions = make_session_store(settings)
-    deterministic = DeterministicChatService(
-        table=table,
-        retriever=index,
-        chunks=lambda: index.chunks,
-        catalogue=catalogue,
-        matcher=matcher,
-        reader=reader,
-        sessions=sessions,
-        task_outs=lambda result: _task_outs(table, result),  # type: ignore[arg-type]
-        top_k=settings.retrieval.top_k,
-    )
+    deterministic = DeterministicChatService(library=library, sessions=sessions, top_k=settings.retrieval.top_k)
     chat: ChatService = deterministic
     if settings.llm.mode != "none":
         from bot.llm.factory import build_llm_service
 
-        chat = build_llm_service(settings, deterministic=deterministic, table=table, retriever=index)
+        chat = build_llm_service(settings, deterministic=deterministic, library=library)
+    if watch:
+        library.watch(settings.plans.watch_seconds)
     seconds = time.perf_counter() - started
     log.info("components ready in %.2f s", seconds)
     return Components(
         settings=settings,
-        table=table,
-        catalogue=catalogue,
-        index=index,
-        matcher=matcher,
-        reader=reader,
+        registry=library.registry,
+        library=library,
+        embedder=embedder,
         sessions=sessions,
         chat=chat,
         deterministic=deterministic,

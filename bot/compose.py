@@ -29,11 +29,21 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     indicator: str | None = None
     topic: str | None = None
+    plans: list[str] = field(default_factory=list)  # plan ids the answer used, in order
+    figure_plans: list[str] = field(default_factory=list)  # plan id of each figure (same order as figures)
 
 
 def citation(chunk: Chunk, score: float) -> Citation:
     text = chunk.text if len(chunk.text) <= MAX_CITATION_CHARS else chunk.text[:MAX_CITATION_CHARS] + "…"
-    return Citation(id=chunk.id, source=chunk.source, section=chunk.section, text=text, score=round(float(score), 4))
+    return Citation(
+        id=chunk.id,
+        source=chunk.source,
+        section=chunk.section,
+        text=text,
+        score=round(float(score), 4),
+        plan=chunk.metadata.get("plan_id") or None,
+        title=chunk.metadata.get("doc_title") or chunk.source,
+    )
 
 
 def dedupe_citations(citations: Iterable[Citation]) -> list[Citation]:
@@ -46,8 +56,9 @@ def dedupe_citations(citations: Iterable[Citation]) -> list[Citation]:
     return out
 
 
-def figure_out(fig: Figure) -> FigureOut:
+def figure_out(fig: Figure, plan: str | None = None) -> FigureOut:
     return FigureOut(
+        plan=plan,
         indicator=fig.indicator,
         quantity=fig.quantity,
         value=fig.value,
@@ -117,15 +128,23 @@ def render(draft: Draft) -> str:
         lines = []
         for i, c in enumerate(draft.citations, 1):
             snippet = c.text if len(c.text) <= 160 else c.text[:160] + "…"
-            lines.append(f"[{i}] {c.section}（{c.source}）：{snippet}")
+            title = c.title or c.source
+            where = f"《{title}》" if "《" not in title else title
+            lines.append(f"[{i}] {where} {c.section}：{snippet}")
         parts.append("**出处**\n" + "\n".join(lines))
     return "\n\n".join(p for p in parts if p)
 
 
-def refusal(subject: str | None, hint: str = "") -> Draft:
-    """The plain "the plan does not cover it" answer: no figures, no guesses."""
+def refusal(subject: str | None, hint: str = "", plans: str = "") -> Draft:
+    """The plain "the plan does not cover it" answer: no figures, no guesses.
+
+    ``plans`` names the plan(s) searched (《A》、《B》); the answer says which plans it covers.
+    """
     what = f"“{subject}”" if subject else "该问题"
     lead = f"{REFUSAL_LEAD}{what}的相关内容，无法据此回答。"
+    if plans:
+        lead = f"{plans}中未涉及{what}的相关内容，无法据此回答。"
     body = [hint] if hint else []
-    body.append("本助手只回答《温州市数字经济发展“十四五”规划》（起草说明及附件指标表）所涵盖的内容。")
+    if plans:
+        body.append(f"本助手回答以下规划所涵盖的内容：{plans}。")
     return Draft(intent="out_of_scope", lead=lead, body=body)

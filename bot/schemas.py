@@ -21,6 +21,7 @@ Intent = Literal[
     "task_match",  # which sub-tasks concern an enterprise
     "out_of_scope",  # the plan does not cover it
     "help",
+    "clarify",  # the question needs a choice (which plan, which indicator)
 ]
 
 AnswerMode = Literal["deterministic", "llm", "llm_fallback"]
@@ -34,11 +35,14 @@ class Citation(BaseModel):
     section: str = Field(description="Heading path, e.g. '三、主要内容 > （四）主要任务'.")
     text: str = Field(description="The cited passage verbatim.")
     score: float = Field(description="Retrieval score, higher is better.")
+    plan: str | None = Field(default=None, description="Id of the plan the passage belongs to.")
+    title: str | None = Field(default=None, description="Title of the document the passage comes from.")
 
 
 class FigureOut(BaseModel):
     """A number computed by the indicator engine, with its formula and inputs."""
 
+    plan: str | None = Field(default=None, description="Id of the plan whose table the figure comes from.")
     indicator: str
     quantity: str = Field(description="What the value is: target, base, cagr, change, projection ...")
     value: float = Field(description="Plain number in `unit`, e.g. 27.02 for 27.02 %.")
@@ -57,6 +61,8 @@ class TaskOut(BaseModel):
     why: str = Field(description="One-line reason for the match.")
     indicators: list[str] = Field(default_factory=list, description="Related indicators with 2025 targets.")
     confident: bool = Field(default=True, description="False for 'nearest candidate, no clear match'.")
+    plan: str | None = Field(default=None, description="Id of the plan the sub-task belongs to.")
+    plan_title: str | None = Field(default=None, description="Title of that plan.")
 
 
 class ChatRequest(BaseModel):
@@ -74,6 +80,17 @@ class ChatRequest(BaseModel):
         default=None, pattern=SESSION_ID_PATTERN, description="Ties follow-up turns together (1–128 of A-Za-z0-9_.:@-)."
     )
     stream: bool = Field(default=False, description="Server-sent events instead of one JSON reply.")
+    plan: str | None = Field(
+        default=None, pattern=r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$",
+        description="Answer from this plan only (an id from GET /v1/plans); default: decided from the question.",
+    )
+
+
+class PlanRef(BaseModel):
+    """A plan named by an answer."""
+
+    id: str
+    title: str
 
 
 class ChatReply(BaseModel):
@@ -86,9 +103,10 @@ class ChatReply(BaseModel):
     tasks: list[TaskOut] = Field(default_factory=list)
     session_id: str
     mode: AnswerMode = "deterministic"
+    plans: list[PlanRef] = Field(default_factory=list, description="The plan(s) the answer is about, in order.")
 
 
 class ChatService(Protocol):
     """What every front end (HTTP, CLI, DingTalk, OpenAI-compatible) calls."""
 
-    def answer(self, question: str, session_id: str | None = None) -> ChatReply: ...
+    def answer(self, question: str, session_id: str | None = None, plan: str | None = None) -> ChatReply: ...

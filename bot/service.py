@@ -1,247 +1,169 @@
-"""The deterministic chat service: normalise → understand → compute | retrieve → compose.
+"""The deterministic chat service: normalise → understand (scope first) → compute | retrieve → compose.
 
-A question flows one way through these steps; the session only feeds the previous turn's indicator
-and topic into understanding, and receives the new ones after composing.
+A question flows one way through these steps. Scope — which plan(s) the question is about — is decided
+once, at the start of understanding (`bot.scope`), and carried as plan ids: each plan's part of the
+answer is computed and retrieved from that plan only (`bot.plan_answerer`), and every lead, figure
+and citation names its plan. The session remembers the last plan, indicator, operation and topic.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from bot.answer_text import (
-    ChunkFinder,
-    answer_basis_documents,
-    answer_indicator_list,
-    answer_match,
-    answer_passage,
-    answer_safeguards,
-    answer_section,
-    answer_subtasks,
-    answer_tasks,
-    answer_timeline,
-    section_index,
-)
 from bot.compose import Draft, figure_out, refusal, render
-from bot.match import TaskMatcher
+from bot.cross_plan import answer_across, name_plan, other_plans_note
+from bot.library import PlanContext, PlanLibrary, describe
 from bot.normalize import normalize
-from bot.numeric import answer_numeric
-from bot.passages import PassageReader, expand_question, load_synonyms
-from bot.resolver import looks_like_metric, resolve
-from bot.schemas import ChatReply, TaskOut
+from bot.plan_answerer import draft_in, previous_indicator, understand_in
+from bot.schemas import ChatReply, PlanRef
+from bot.scope import Scope, decide_scope
 from bot.sessions import SessionState, SessionStore
-from bot.understand import Understanding, detect_list, is_help, is_injection, is_profile
-from corpus.catalogue.loader import TaskCatalogue
-from corpus.types import Chunk, Retriever
-from indicators.catalog import IndicatorTable
+from bot.understand import Understanding, is_help, is_injection
 
 log = logging.getLogger("policybot.chat")
 
-HELP_TEXT = (
-    "我是《温州市数字经济发展“十四五”规划》问答助手，可以回答：\n"
-    "- 指标目标与基期值，如“5G基站数量2025年目标是多少？”\n"
-    "- 指标计算，如“软件和信息服务业营业收入年均需要增长多少？”\n"
-    "- 进度判断，如“2023年软件业收入80亿元，进度如何？”\n"
-    "- 规划内容，如“保障措施有哪几条？”\n"
-    "- 企业相关任务，如“我们是做跨境电商的，规划里哪些内容和我们有关？”"
-)
-
-# Short names users give the 8 main tasks (工程); matched as substrings of the question.
-TASK_ALIASES: dict[str, list[str]] = {
-    "数字经济产业能级提升工程": ["产业能级", "能级提升"],
-    "数字创新生态培育工程": ["创新生态", "数字创新"],
-    "制造业数字化赋能工程": ["制造业数字化", "制造业赋能"],
-    "服务业数字化提升工程": ["服务业数字化"],
-    "农业数字化转型工程": ["农业数字化"],
-    "数字基建全面提速工程": ["数字基建", "基建提速", "新基建"],
-    "治理数字化提效工程": ["治理数字化"],
-    "数据资源开发共享工程": ["数据资源", "数据开发共享"],
-}
+# Understandings that mean "this plan can answer": anything but a refusal or a passage fallback.
+_ANSWERING = ("numeric", "list", "task_match")
+MAX_PLANS_PER_ANSWER = 4
 
 
-# Operations a follow-up that only names another indicator may repeat.
-FOLLOW_UP_OPERATIONS = ("lookup_base", "lookup_both", "change", "pp_change", "multiple", "cagr", "trajectory", "audit")
-
-# A follow-up that names no indicator ("那年均增长率呢？", "And the growth rate?").
-_BARE_FOLLOW_UP = re.compile(
-    r"^(那|那么|那它|它|and|what about)\S{0,3}(年均|增长|增速|增幅|增加|提高|倍|百分点|目标|基期|进度|\d{4}年)",
-    re.IGNORECASE,
-)
-
-# Enumerations answered from the plan's structure; other list questions (parts, annexes) are passages.
-STRUCTURED_LISTS = ("tasks", "subtasks", "safeguards", "indicators", "timeline", "basis_documents")
+def help_text(contexts: Sequence[PlanContext]) -> str:
+    """What the assistant answers, built from the loaded plans."""
+    if not contexts:
+        return "当前没有载入任何规划。请先用 `policybot ingest` 或 POST /v1/plans 添加规划文件。"
+    first = contexts[0]
+    example_ind = first.table.indicators[0].name if len(first.table) else "某项指标"
+    example_task = first.catalogue.tasks[0].name if first.catalogue.tasks else "主要任务"
+    lines = [f"我是规划问答助手，目前可回答以下规划：{describe(contexts)}。可以问："]
+    lines += [
+        f"- 指标目标与基期值，如“{example_ind}2025年目标是多少？”",
+        f"- 指标计算，如“{example_ind}年均需要增长多少？”",
+        f"- 进度判断，如“2023年{example_ind}达到某个数，进度如何？”",
+        f"- 规划内容与任务，如“{example_task}包括哪些内容？”、“保障措施有哪几条？”",
+        "- 企业相关任务，如“我们是做跨境电商的，规划里哪些内容和我们有关？”",
+    ]
+    if len(contexts) > 1:
+        lines.append("- 多个规划时，可在问题中点明规划（如地区名），或比较各规划，如“哪个规划的某指标目标最高？”")
+    return "\n".join(lines)
 
 
 class DeterministicChatService:
     """Answers every question without an LLM; implements `bot.schemas.ChatService`."""
 
-    def __init__(
-        self,
-        table: IndicatorTable,
-        retriever: Retriever,
-        chunks: Callable[[], Sequence[Chunk]],
-        catalogue: TaskCatalogue,
-        matcher: TaskMatcher,
-        reader: PassageReader,
-        sessions: SessionStore,
-        task_outs: Callable[[object], list[TaskOut]],
-        top_k: int = 5,
-    ) -> None:
-        self.table = table
-        self.retriever = retriever
-        self.catalogue = catalogue
-        self.matcher = matcher
-        self.reader = reader
+    def __init__(self, library: PlanLibrary, sessions: SessionStore, top_k: int = 5) -> None:
+        self.library = library
         self.sessions = sessions
-        self.task_outs = task_outs
         self.top_k = top_k
-        self._chunks = chunks
-        self._synonyms = load_synonyms()
-        self._finder = ChunkFinder(chunks())
-        self._sections = section_index(chunks())
-        self._prose = self._prose_text()
-
-    def refresh(self) -> None:
-        """Re-read the chunk list after the index was rebuilt."""
-        self._finder = ChunkFinder(self._chunks())
-        self._sections = section_index(self._chunks())
-        self._prose = self._prose_text()
-
-    def _prose_text(self) -> str:
-        """The corpus with the indicator labels blanked out: what the text says beyond the table's row names."""
-        labels = sorted({i.label for i in self.table.indicators}, key=len, reverse=True)
-        text = "\n".join(c.text for c in self._chunks())
-        for label in labels:
-            text = text.replace(label, "\x00")
-        return text
-
-    def _prose_mentions(self, term: str) -> bool:
-        return bool(term) and term in self._prose
-
-    def _names_missing_metric(self, metric: str) -> bool:
-        """True when the resolver's left-over phrase really names a metric the plan lacks.
-
-        Either it uses words the plan never uses (新能源汽车产量, 人工智能企业数量), ends like a statistic
-        (5G用户数, GDP年均增速), or it is a truncated
-        piece of a row's label that the text never discusses on its own (数字经济核心产业增加值 is only
-        part of “…占GDP比重”). Anything else (word debris like “次常务会议上通过”) is left to the list
-        and passage steps, whose own coverage check still refuses uncovered topics.
-        """
-        if self._prose_mentions(metric):
-            return False
-        if self.reader.uncovered_terms(metric) or looks_like_metric(metric):
-            return True
-        return any(metric in ind.label and metric != ind.name for ind in self.table.indicators)
+        self._protected: tuple[int, list[str]] = (-2, [])
 
     # ------------------------------------------------------------------ understanding
 
-    def understand(self, question: str, state: SessionState) -> Understanding:
+    def _protected_terms(self) -> list[str]:
+        """Indicator and task names of every plan: a plan mention is never cut out of one of them."""
+        if self._protected[0] != self.library.generation:
+            terms = {t for ctx in self.library.contexts() for t in ctx.vocabulary() if len(t) >= 3}
+            self._protected = (self.library.generation, sorted(terms, key=len, reverse=True))
+        return self._protected[1]
+
+    def scope(self, question: str, state: SessionState, plan: str | None = None) -> Scope:
+        infos = [c.info for c in self.library.contexts()]
+        return decide_scope(
+            question,
+            infos,
+            requested=plan,
+            session_plan=state.plan,
+            default=self.library.default_id,
+            protected=self._protected_terms(),
+        )
+
+    def understand(self, question: str, state: SessionState, plan: str | None = None) -> list[Understanding]:
+        """One understanding per plan that will answer (empty: nothing in scope answers)."""
         if is_injection(question):
-            return Understanding(intent="out_of_scope", question=question, notes=("injection",))
+            return [Understanding(intent="out_of_scope", question=question, notes=("injection",))]
         if is_help(question):
-            return Understanding(intent="help", question=question)
-        if is_profile(question):
-            return Understanding(intent="task_match", question=question, profile=question)
-        previous = None
-        if state.indicator:
-            try:
-                previous = self.table.get(state.indicator)
-            except KeyError:
-                previous = None
-        resolution = resolve(question, self.table, previous=previous)
-        if resolution.params.get("operation_defaulted") and state.operation in FOLLOW_UP_OPERATIONS:
-            # "那机架数呢？" after "5G基站年均增长多少？": same question, other indicator.
-            params = {k: v for k, v in resolution.params.items() if k != "operation_defaulted"}
-            resolution = dataclasses.replace(resolution, operation=state.operation, params=params)
-        if resolution.indicator is not None and resolution.operation != "none":
-            return Understanding(intent="numeric", question=question, resolution=resolution)
-        if resolution.indicator is None and resolution.operation in ("ranking", "audit", "count"):
-            return Understanding(intent="numeric", question=question, resolution=resolution)
-        if resolution.indicator is None and resolution.candidates and resolution.operation != "none":
-            return Understanding(intent="numeric", question=question, resolution=resolution)
-        if resolution.unmatched_metric and self._names_missing_metric(resolution.unmatched_metric):
-            return Understanding(intent="out_of_scope", question=question, resolution=resolution)
-        if resolution.indicator is None and previous is None and _BARE_FOLLOW_UP.match(question):
-            # "那年均增长率呢？" with no earlier indicator: ask which one instead of guessing.
-            return Understanding(intent="clarify", question=question, resolution=resolution)
-        listed = detect_list(question, [t.name for t in self.catalogue.tasks], TASK_ALIASES)
-        if listed is not None and listed[0] in STRUCTURED_LISTS:
-            return Understanding(intent="list", question=question, list_kind=listed[0], list_task=listed[1])
-        return Understanding(intent="passage", question=question)
+            return [Understanding(intent="help", question=question)]
+        scope = self.scope(question, state, plan)
+        contexts = [self.library.get(i) for i in scope.plan_ids]
+        asked = scope.question
+        if scope.switched and state.indicator and state.operation:
+            # "那丽水呢？": the last question, asked of the newly named plan.
+            asked = state.indicator
+        results = []
+        for ctx in contexts:
+            previous = previous_indicator(ctx, state.indicator) if not scope.switched or state.operation else None
+            u = understand_in(ctx, asked, previous=previous, last_operation=state.operation)
+            results.append(u)
+        return self._keep_answering(results, scope, question)
+
+    @staticmethod
+    def _keep_answering(results: list[Understanding], scope: Scope, question: str) -> list[Understanding]:
+        """Of several plans, keep those that can answer; a single plan keeps its own understanding."""
+        if len(results) > 1:
+            answering = [u for u in results if u.intent in _ANSWERING]
+            results = answering or [u for u in results if u.intent == "passage"] or results[:1]
+        return [dataclasses.replace(u, scope=scope, passage_question=question) for u in results]
 
     # ------------------------------------------------------------------ answering
 
-    def draft(self, u: Understanding) -> Draft:
-        if u.intent == "out_of_scope":
-            if u.resolution is not None and u.resolution.unmatched_metric:
-                metric = u.resolution.unmatched_metric
-                near = "、".join(u.resolution.candidates[:3])
-                hint = f"附件指标表中没有“{metric}”这一指标" + (f"（相近但不同的指标：{near}）。" if near else "。")
-                return refusal(metric, hint=hint)
-            return refusal(None)
-        if u.intent == "help":
-            return Draft(intent="help", lead=HELP_TEXT)
-        if u.intent == "clarify":
-            examples = "、".join(i.name for i in self.table.indicators[:4])
-            return Draft(
-                intent="help",
-                lead=f"请问您问的是哪一项指标？例如：{examples}等（附件测算表共{len(self.table)}项）。",
-            )
-        if u.intent == "task_match":
-            result = self.matcher.match(u.profile or u.question, top_k=5)
-            return answer_match(u.question, result, self.task_outs(result), self.catalogue, self._finder)
-        if u.intent == "numeric" and u.resolution is not None:
-            try:
-                return answer_numeric(u.resolution, self.table, self._finder)
-            except ValueError as exc:
-                name = u.resolution.indicator.name if u.resolution.indicator else ""
-                return Draft(intent="compute", lead=f"无法完成该计算：{exc}", indicator=name or None)
-        if u.intent == "list":
-            if u.list_kind == "tasks":
-                return answer_tasks(self.catalogue, self._finder)
-            if u.list_kind == "subtasks":
-                return answer_subtasks(self.catalogue, u.list_task, self._finder)
-            if u.list_kind == "safeguards":
-                return answer_safeguards(self.catalogue, self._finder)
-            if u.list_kind == "indicators":
-                return answer_indicator_list(self.table, self._finder)
-            structured = (
-                answer_timeline(self._chunks()) if u.list_kind == "timeline" else answer_basis_documents(self._chunks())
-            )
-            if structured is not None:
-                return structured
-        # Sentence selection looks a little deeper than the citations it keeps.
-        section = answer_section(u.question, self._sections)
-        if section is not None:
-            return section
-        expanded = expand_question(u.question, self._synonyms)
-        hits = self.retriever.search(expanded, k=max(self.top_k, 8))
-        return answer_passage(u.question, hits, self.reader, expanded=expanded)
+    def draft(self, understandings: list[Understanding]) -> Draft:
+        contexts = self.library.contexts()
+        if not understandings:
+            return refusal(None, plans=describe(contexts))
+        first = understandings[0]
+        if first.intent == "help":
+            return Draft(intent="help", lead=help_text(contexts))
+        if first.intent == "out_of_scope" and first.plan_id is None:
+            return refusal(None, plans=describe(contexts))
+        scope = first.scope or Scope(tuple(self.library.ids()), "all", first.question)
+        if len(understandings) == 1:
+            ctx = self.library.get(first.plan_id or "")
+            draft = name_plan(draft_in(ctx, first, self.top_k, passage_question=first.passage_question), ctx)
+            if scope.source in ("default", "session") and draft.indicator:
+                note = other_plans_note(self.library, ctx, draft.indicator)
+                if note:
+                    draft.notes.append(note)
+            if scope.cross and scope.source == "all":
+                draft.notes.append(f"只有{ctx.info.display}涉及该问题。")
+            return draft
+        return answer_across(self.library, understandings, scope, self.top_k)
 
-    def answer(self, question: str, session_id: str | None = None) -> ChatReply:
+    def answer(self, question: str, session_id: str | None = None, plan: str | None = None) -> ChatReply:
+        """Answer one question (``plan``: a loaded plan id that fixes the scope)."""
         session_id = session_id or uuid.uuid4().hex
         state = self.sessions.get(session_id) or SessionState()
+        if plan is not None and plan not in self.library:
+            raise KeyError(f"没有编号为 {plan} 的规划 / no plan with id {plan!r}")
         normalized = normalize(question)
-        understanding = self.understand(normalized, state)
-        draft = self.draft(understanding)
+        understandings = self.understand(normalized, state, plan)
+        draft = self.draft(understandings)
         answer = render(draft)
-        if draft.intent != "out_of_scope":
-            state.indicator = draft.indicator or (state.indicator if draft.intent == "help" else None)
-            state.topic = draft.topic or state.topic
-        state.intent = draft.intent
-        resolution = understanding.resolution
-        state.operation = resolution.operation if resolution is not None and draft.indicator else None
-        state.turns += 1
-        state.history = [*state.history, (question, answer)][-SessionState.MAX_HISTORY :]
+        self._remember(state, draft, understandings)
         self.sessions.put(session_id, state)
+        plans = [PlanRef(id=p, title=self.library.get(p).info.title) for p in draft.plans if p in self.library]
+        figure_plans = draft.figure_plans or [draft.plans[0] if len(draft.plans) == 1 else ""] * len(draft.figures)
         return ChatReply(
             answer=answer,
             intent=draft.intent,  # type: ignore[arg-type]
             citations=draft.citations,
-            figures=[figure_out(f) for f in draft.figures],
+            figures=[figure_out(f, p or None) for f, p in zip(draft.figures, figure_plans, strict=False)],
             tasks=draft.tasks,
             session_id=session_id,
+            plans=plans,
         )
+
+    @staticmethod
+    def _remember(state: SessionState, draft: Draft, understandings: list[Understanding]) -> None:
+        if draft.intent != "out_of_scope":
+            state.indicator = draft.indicator or (state.indicator if draft.intent in ("help", "clarify") else None)
+            state.topic = draft.topic or state.topic
+        if len(draft.plans) == 1:
+            state.plan = draft.plans[0]
+        state.intent = draft.intent
+        resolution = understandings[0].resolution if len(understandings) == 1 else None
+        state.operation = resolution.operation if resolution is not None and draft.indicator else None
+        state.turns += 1
+
+

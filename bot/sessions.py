@@ -27,6 +27,7 @@ class SessionState:
     topic: str | None = None
     intent: str | None = None
     operation: str | None = None  # the last numeric operation, reused by "那机架数呢？"
+    plan: str | None = None  # the plan the last answer was about ("那年均增长率呢？" keeps it)
     turns: int = 0
     history: list[tuple[str, str]] = field(default_factory=list)  # (question, answer), newest last
 

@@ -24,7 +24,22 @@ DEFAULT_DOCUMENTS_DIR = PROJECT_ROOT / "corpus" / "documents"
 class CorpusSettings(BaseModel):
     documents_dir: Path = Field(DEFAULT_DOCUMENTS_DIR, description="Folder of plan documents to index.")
     extra_paths: list[Path] = Field(
-        default_factory=list, description="Further documents or folders to index."
+        default_factory=list, description="Further plan documents or folders (each file or sub-folder is a plan)."
+    )
+    max_file_mb: float = Field(
+        20.0, gt=0, description="Largest document accepted by ingest, in MB (checked before copying)."
+    )
+
+
+class PlansSettings(BaseModel):
+    default: str = Field(
+        "auto",
+        description="Plan answered when a question names none: a plan id; 'auto' = the shipped plan marked "
+        "default in its metadata; '' = no default (questions about several plans are answered per plan or "
+        "clarified).",
+    )
+    watch_seconds: float = Field(
+        2.0, gt=0, description="How often every server worker checks for ingested or removed plans."
     )
 
 
@@ -128,6 +143,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(PROJECT_ROOT / ".data", description="Index, caches and exports live here.")
     corpus: CorpusSettings = Field(default_factory=CorpusSettings)
+    plans: PlansSettings = Field(default_factory=PlansSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vectorstore: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

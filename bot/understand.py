@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.resolver import Resolution
+from bot.scope import Scope
 
 ListKind = Literal["tasks", "subtasks", "safeguards", "indicators", "parts", "annexes", "timeline", "basis_documents"]
 
@@ -78,6 +79,9 @@ class Understanding:
     list_task: str | None = None  # a main task named in a list question
     profile: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    plan_id: str | None = None
+    scope: Scope | None = None
+    passage_question: str | None = None  # the question before the plan's name was cut out (for retrieval)
 
 
 def is_injection(question: str) -> bool:

@@ -145,6 +145,7 @@ def build_index(
     granularity: Granularity = "leaf",
     reranker: Reranker | None = None,
     fusion: FusionMode = "convex",
+    plan_id: str = "",
 ) -> CorpusIndex:
     """A `CorpusIndex` over `documents` (files or folders); call `warm_up()` to build/load it.
 
@@ -156,5 +157,5 @@ def build_index(
         store = for_namespace(_namespace(embedder.name))
     return CorpusIndex(
         documents, data_dir, embedder, store, extra_terms=extra_terms, rrf_k=rrf_k,
-        weights=weights, mode=mode, granularity=granularity, reranker=reranker, fusion=fusion,
+        weights=weights, mode=mode, granularity=granularity, reranker=reranker, fusion=fusion, plan_id=plan_id,
     )

@@ -24,6 +24,7 @@ so a concurrent reader always sees either the old or the new index, never half o
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -107,7 +108,9 @@ class CorpusIndex:
         chunker: StructureChunker | None = None,
         reranker: Reranker | None = None,
         fusion: FusionMode = "convex",
+        plan_id: str = "",
     ) -> None:
+        self.plan_id = plan_id
         self.document_roots = [Path(p) for p in documents]
         self.data_dir = Path(data_dir)
         self.embedder = embedder
@@ -218,10 +221,12 @@ class CorpusIndex:
         chunks: list[Chunk] = []
         seen: set[str] = set()
         for doc in documents:
+            # Citations name the plan and the document's title, not a file name.
+            stamp = {"plan_id": self.plan_id, "doc_title": doc.title} if self.plan_id else {"doc_title": doc.title}
             for c in self.chunker.chunk(doc):
                 if c.id not in seen:
                     seen.add(c.id)
-                    chunks.append(c)
+                    chunks.append(dataclasses.replace(c, metadata={**c.metadata, **stamp}))
         return chunks
 
     def _stored_ids(self) -> set[str] | None:

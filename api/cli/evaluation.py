@@ -48,4 +48,8 @@ def evaluate(
     else:
         from bot.match_eval import run_task_eval
 
-        typer.echo(run_task_eval(path, components.matcher))
+        matcher = components.matcher
+        if matcher is None:
+            typer.echo("默认规划没有任务清单 / the default plan has no task catalogue", err=True)
+            raise typer.Exit(2)
+        typer.echo(run_task_eval(path, matcher))

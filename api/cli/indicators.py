@@ -18,12 +18,12 @@ from typing import Annotated
 import typer
 
 from indicators import engine
-from indicators.catalog import IndicatorTable, load_default_table
+from indicators.catalog import IndicatorTable
 from indicators.frame import COLUMNS, export_frame
 from indicators.model import Figure, Indicator
 
 app = typer.Typer(
-    help="温州市数字经济“十四五”规划主要指标：查看、复核、逐年路径与导出。\n\n"
+    help="规划主要指标：查看、复核、逐年路径与导出（--plan 指定规划，默认为默认规划）。\n\n"
     "Examples:\n\n"
     "  policybot indicators list --json\n\n"
     "  policybot indicators show 5G基站\n\n"
@@ -37,8 +37,14 @@ app = typer.Typer(
 LIST_FIELDS = tuple(COLUMNS[: COLUMNS.index("basis") + 1])
 
 
-def _table() -> IndicatorTable:
-    return load_default_table()
+PlanOption = Annotated[str | None, typer.Option("--plan", help="规划编号（默认：默认规划） / plan id")]
+
+
+def _table(plan: str | None = None) -> IndicatorTable:
+    from api.cli.plans import find_plan
+    from corpus.plans.loading import load_plan
+
+    return load_plan(find_plan(plan)).table
 
 
 def _get(table: IndicatorTable, name: str) -> Indicator:
@@ -61,12 +67,13 @@ def _fig_line(f: Figure) -> str:
 @app.command("list")
 def list_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="以JSON数组输出 / print a JSON array")] = False,
+    plan: PlanOption = None,
 ) -> None:
-    """列出全部指标（30项）。
+    """列出规划的全部指标。
 
-    Examples: policybot indicators list ; policybot indicators list --json
+    Examples: policybot indicators list ; policybot indicators list --json --plan PLAN_ID
     """
-    table = _table()
+    table = _table(plan)
     if as_json:
         rows = []
         for ind in table.indicators:
@@ -91,12 +98,14 @@ def list_cmd(
 
 
 @app.command("show")
-def show_cmd(name: Annotated[str, typer.Argument(help="指标名称或别名，如 5G基站、高企、机架数")]) -> None:
+def show_cmd(
+    name: Annotated[str, typer.Argument(help="指标名称或别名，如 5G基站、机架数")], plan: PlanOption = None
+) -> None:
     """显示一个指标的全部信息与常用计算。
 
     Example: policybot indicators show 5G基站
     """
-    ind = _get(_table(), name)
+    ind = _get(_table(plan), name)
     lines = [
         f"{ind.name}",
         f"  类别：{ind.category}",
@@ -126,12 +135,13 @@ def show_cmd(name: Annotated[str, typer.Argument(help="指标名称或别名，�
 @app.command("audit")
 def audit_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="以JSON输出 / print JSON")] = False,
+    plan: PlanOption = None,
 ) -> None:
-    """按测算依据复算每项目标，列出不一致项与“31项/30行”的差异。
+    """按测算依据复算每项目标，列出不一致项与正文所称指标数和表中行数的差异。
 
     Examples: policybot indicators audit ; policybot indicators audit --json
     """
-    report = _table().audit
+    report = _table(plan).audit
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -139,12 +149,12 @@ def audit_cmd(
 
 
 @app.command("trajectory")
-def trajectory_cmd(name: Annotated[str, typer.Argument(help="指标名称或别名")]) -> None:
+def trajectory_cmd(name: Annotated[str, typer.Argument(help="指标名称或别名")], plan: PlanOption = None) -> None:
     """指标从基期到2025年的逐年计划值。
 
     Example: policybot indicators trajectory 数据中心总机架数
     """
-    ind = _get(_table(), name)
+    ind = _get(_table(plan), name)
     rule = engine.trajectory_rule(ind)
     shape = "线性（每年等量）" if rule == "linear" else "等比（每年等速）"
     typer.echo(f"{ind.name}（{ind.unit}）逐年计划值，{shape}：")
@@ -158,6 +168,7 @@ def export_cmd(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="输出文件，默认 indicators.<format>")
     ] = None,
+    plan: PlanOption = None,
 ) -> None:
     """导出指标表（xlsx 另含逐年路径工作表）。
 
@@ -167,5 +178,5 @@ def export_cmd(
         typer.echo(f"导出格式须为csv或xlsx，当前为{fmt!r} / format must be csv or xlsx", err=True)
         raise typer.Exit(code=2)
     path = output or Path(f"indicators.{fmt}")
-    export_frame(_table().indicators, fmt, path)
+    export_frame(_table(plan).indicators, fmt, path)
     typer.echo(f"已导出 {path}")

@@ -15,23 +15,24 @@ from __future__ import annotations
 import typer
 
 from api.cli import chat as chat_cli
-from api.cli import corpus as corpus_cli
 from api.cli import dingtalk as dingtalk_cli
 from api.cli import evaluation as eval_cli
 from api.cli import indicators as indicators_cli
+from api.cli import plans as plans_cli
 
 app = typer.Typer(
     name="policybot",
-    help="温州市数字经济“十四五”规划问答助手 / Q&A assistant for the Wenzhou digital-economy plan.",
+    help="规划问答助手 / Q&A assistant for government plans (cited passages, exact figures).",
     no_args_is_help=True,
     add_completion=False,
 )
 app.command("serve")(chat_cli.serve)
 app.command("ask")(chat_cli.ask)
 app.command("eval")(eval_cli.evaluate)
-app.command("ingest")(corpus_cli.ingest)
+app.command("ingest")(plans_cli.ingest)
 app.command("dingtalk-stream")(dingtalk_cli.stream_command)
 app.add_typer(indicators_cli.app, name="indicators", help="The plan's indicator table and computations.")
+app.add_typer(plans_cli.app, name="plans", help="The plan library: list, show, remove plans.")
 
 
 def main() -> None:

@@ -42,7 +42,15 @@ log = logging.getLogger("policybot.dingtalk")
 DEFAULT_WEBHOOK_HOSTS = ("oapi.dingtalk.com", "api.dingtalk.com")
 
 HELP_TITLE = "规划问答：使用帮助"
-HELP_TEXT = """### 温州市数字经济“十四五”规划问答助手
+
+
+def plans_line(chat: object) -> str:
+    """"本助手回答以下规划：《A》、《B》" from the chat service's plan library (empty when it has none)."""
+    library = getattr(getattr(chat, "deterministic", chat), "library", None)
+    if library is None or not len(library):
+        return ""
+    return "\n\n本助手回答以下规划：" + "、".join(c.info.display for c in library.contexts()) + "。"
+HELP_TEXT = """### 规划问答助手
 
 直接用文字提问即可，例如：
 
@@ -179,7 +187,7 @@ class DingTalkBot:
         command = command_of(question)
         if command == "help":
             self.stats.commands += 1
-            return plain(HELP_TEXT, HELP_TITLE)
+            return plain(HELP_TEXT + plans_line(self.chat), HELP_TITLE)
         if command == "reset":
             self.stats.commands += 1
             self.reset(message)

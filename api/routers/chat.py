@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.deps import get_components
+from api.deps import check_plan, get_components
 from api.errors import ApiError
 from bot.schemas import ChatReply, ChatRequest
 from bot.validation import QuestionError, check_session_id, clean_question
@@ -47,8 +47,11 @@ def chat(body: ChatRequest, request: Request) -> Any:
         session_id = check_session_id(body.session_id)
     except QuestionError as exc:
         raise ApiError(exc.status, exc.code, exc.message_zh, exc.message_en) from exc
+    plan = check_plan(components, body.plan)
     if body.stream:
         from api.sse import chat_sse_response
 
-        return chat_sse_response(request.app.state.chat, question, session_id)
-    return components.chat.answer(question, session_id)
+        return chat_sse_response(request.app.state.chat, question, session_id, plan)
+    if plan is None:
+        return components.chat.answer(question, session_id)
+    return components.chat.answer(question, session_id, plan)

@@ -90,6 +90,16 @@ def session_for(body: ChatCompletionRequest, header: str | None) -> str:
     return _hashed("conv", first_user)
 
 
+def plan_of(body: ChatCompletionRequest) -> str | None:
+    """The plan a completion asks for: ``metadata.plan``, else a model named ``policybot:<plan id>``."""
+    metadata = getattr(body, "metadata", None) or (body.model_extra or {}).get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("plan"), str) and metadata["plan"]:
+        return str(metadata["plan"])
+    if body.model.startswith(MODEL_NAME + ":") and len(body.model) > len(MODEL_NAME) + 1:
+        return body.model.split(":", 1)[1]
+    return None
+
+
 def _error(status: int, code: str, message: str) -> JSONResponse:
     # The app's uniform body plus OpenAI's "type", so both kinds of clients read it.
     kind = "invalid_request_error" if status < 500 else "server_error"
@@ -133,11 +143,17 @@ def chat_completions(
         session_id = session_for(body, x_session_id)
     except QuestionError as exc:
         return _error(exc.status, exc.code, str(exc))
+    plan = plan_of(body)
+    library = getattr(getattr(request.app.state, "components", None), "library", None)
+    if plan is not None and (library is None or plan not in library):
+        return _error(404, "unknown_plan", f"没有编号为 {plan[:64]} 的规划 / no plan with id {plan[:64]!r}")
     if body.stream:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
-        frames = completion_chunks(service_events(chat, question, session_id), include_usage=include_usage)
+        frames = completion_chunks(service_events(chat, question, session_id, plan), include_usage=include_usage)
         return StreamingResponse(frames, media_type="text/event-stream", headers=SSE_HEADERS)
-    return completion_body(chat.answer(question, session_id))
+    if plan is None:
+        return completion_body(chat.answer(question, session_id))
+    return completion_body(chat.answer(question, session_id, plan))
 
 
 def _model_card() -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Wire the LLM mode from the full settings: the hook `bot.components.build_components` calls.
 
->>> chat = build_llm_service(settings, deterministic=det, table=table, retriever=index)  # doctest: +SKIP
+>>> chat = build_llm_service(settings, deterministic=det, library=library)  # doctest: +SKIP
 >>> chat.answer("5G基站年均增长多少？").mode                                            # doctest: +SKIP
 'llm'
 """
@@ -32,9 +32,7 @@ def indicator_tools(table: Any) -> list[BaseTool]:
     return list(make_indicator_tools(table))
 
 
-def build_llm_service(
-    settings: Settings, *, deterministic: ChatService, table: Any, retriever: Retriever | None
-) -> LLMChatService:
+def build_llm_service(settings: Settings, *, deterministic: ChatService, library: Any) -> LLMChatService:
     """An `LLMChatService` over ``deterministic`` with the indicator tools and the retriever tool.
 
     The chat model is built here (no network call), so a missing langchain-openai fails at startup.
@@ -42,13 +40,20 @@ def build_llm_service(
     Raises:
         LLMUnavailableError: langchain-openai is missing or the LLM mode is unknown.
     """
+    def tools_for(plan_id: str | None) -> tuple[list[BaseTool], Retriever | None]:
+        # The turn's own plan: its table backs the engine tools, its index the search tool.
+        plan = plan_id if plan_id in library else library.default_id
+        if plan is None:
+            return [], None
+        ctx = library.get(plan)
+        return indicator_tools(ctx.table), ctx.index
+
     service = LLMChatService(
         deterministic,
         make_llm_factory(settings.llm),
-        indicator_tools(table),
-        retriever,
-        settings.llm,
+        settings=settings.llm,
         retrieve_k=settings.retrieval.top_k,
+        tools_for=tools_for,
     )
     service.warm_up()
     log.info("LLM mode: model %s at %s", settings.llm.model, settings.llm.base_url or "api.openai.com")

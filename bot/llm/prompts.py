@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.schemas import ChatReply, Citation, FigureOut
 
-SYSTEM_PROMPT = """你是“温州市数字经济发展‘十四五’规划”政策问答助手，只依据该规划及其起草说明回答问题。
+SYSTEM_PROMPT = """你是政府规划政策问答助手，只依据本轮材料所属的规划文件回答问题（规划名称在每轮材料中给出）。
 
 必须遵守：
 1. 答案中的每一个数字都必须来自工具返回的计算结果或你引用的规划段落，原样照抄，不得自行计算、估算或编造。
@@ -69,7 +69,8 @@ def turn_message(question: str, draft: ChatReply) -> str:
     Giving the engine's answer, figures and passages up front lets most turns finish in one LLM call.
     """
     answer = draft.answer.split(SOURCES_HEADING, 1)[0].rstrip()  # its passages are listed below anyway
-    parts = [f"用户问题：{question}", f"引擎初步答案（意图：{draft.intent}）：\n{answer}"]
+    plans = "、".join(f"《{p.title}》" for p in draft.plans) or "（未确定）"
+    parts = [f"所属规划：{plans}", f"用户问题：{question}", f"引擎初步答案（意图：{draft.intent}）：\n{answer}"]
     if draft.figures:
         parts.append(f"引擎计算结果：\n{format_figures(draft.figures)}")
     if draft.citations:

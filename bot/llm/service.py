@@ -58,7 +58,7 @@ SEARCH_TOOL: dict[str, Any] = {
     "type": "function",
     "function": {
         "name": SEARCH_TOOL_NAME,
-        "description": "检索《温州市数字经济发展“十四五”规划》及起草说明的原文，返回带引用编号 [n] 的段落。"
+        "description": "检索本轮所属规划的原文，返回带引用编号 [n] 的段落。"
         " Search the plan text; returns passages numbered for citation.",
         "parameters": {
             "type": "object",
@@ -107,6 +107,9 @@ class _Turn:
     figures: list[FigureOut]
     trusted_texts: list[str] = field(default_factory=list)
     deadline: float = math.inf
+    plan_id: str | None = None
+    tools: dict[str, Any] = field(default_factory=dict)
+    retriever: Retriever | None = None
 
     def add_citation(self, citation: Citation) -> int:
         for i, existing in enumerate(self.citations, start=1):
@@ -165,6 +168,7 @@ class LLMChatService:
         max_sessions: int = 1000,
         stream_chunk_chars: int = 24,
         turn_timeout_seconds: float | None = None,
+        tools_for: Callable[[str | None], tuple[Sequence[BaseTool], Retriever | None]] | None = None,
     ) -> None:
         self.settings = settings or LLMSettings.model_validate({"mode": "openai"})
         self.deterministic = deterministic
@@ -179,7 +183,9 @@ class LLMChatService:
         self._max_sessions = max_sessions
         self._history: OrderedDict[str, deque[tuple[str, str]]] = OrderedDict()
         self._lock = threading.Lock()
-        self._models: tuple[Any, Any] | None = None
+        self._models: dict[tuple[str | None, tuple[str, ...], bool], tuple[Any, Any]] = {}
+        # Tools and passages of the plan a turn is about: a figure is never computed on another plan.
+        self._tools_for = tools_for
         self._chunk = max(1, stream_chunk_chars)
         self._turn_timeout = turn_timeout_seconds or 2 * self.settings.timeout_seconds
 
@@ -194,18 +200,27 @@ class LLMChatService:
         """
         self._bound_models()
 
-    def answer(self, question: str, session_id: str | None = None) -> ChatReply:
+    def answer(self, question: str, session_id: str | None = None, plan: str | None = None) -> ChatReply:
         """Answer with the LLM when it is up and its answer verifies, else deterministically.
 
-        The reply's ``mode`` is ``"llm"`` or ``"llm_fallback"``.
+        The reply's ``mode`` is ``"llm"`` or ``"llm_fallback"``. Answers about several plans at once are
+        composed deterministically (each plan's figures next to its own name).
         """
-        draft = self.deterministic.answer(question, session_id)
+        extra = (plan,) if plan is not None else ()  # services that predate plans take two arguments
+        draft = self.deterministic.answer(question, session_id, *extra)
+        if len(draft.plans) > 1:
+            return self._remember(question, draft.model_copy(update={"mode": "llm_fallback"}))
         if not self.breaker.allow():
             log.info("llm breaker open; deterministic answer")
             return self._remember(question, draft.model_copy(update={"mode": "llm_fallback"}))
         deadline = time.monotonic() + self._turn_timeout
         engine_text = [draft.answer, *(t.model_dump_json() for t in draft.tasks)]
         turn = _Turn(question, list(draft.citations), list(draft.figures), engine_text, deadline)
+        turn.plan_id = draft.plans[0].id if draft.plans else None
+        tools, retriever = (
+            self._tools_for(turn.plan_id) if self._tools_for is not None else (self._tools.values(), self._retriever)
+        )
+        turn.tools, turn.retriever = {t.name: t for t in tools}, retriever
         try:
             text = self._generate(question, draft, turn)
         except LLMTurnError as exc:
@@ -231,9 +246,9 @@ class LLMChatService:
         )
         return self._remember(question, reply)
 
-    def stream(self, question: str, session_id: str | None = None) -> Iterator[StreamEvent]:
+    def stream(self, question: str, session_id: str | None = None, plan: str | None = None) -> Iterator[StreamEvent]:
         """Delta events, then one final event. The text is verified before the first delta."""
-        yield from reply_events(self.answer(question, session_id), self._chunk)
+        yield from reply_events(self.answer(question, session_id, plan), self._chunk)
 
     # -- one turn -----------------------------------------------------------------------------
 
@@ -258,7 +273,7 @@ class LLMChatService:
 
     def _run(self, messages: list[BaseMessage], turn: _Turn, tool_rounds: int) -> str:
         """Call the model, executing tool calls for at most ``tool_rounds`` rounds; the final text."""
-        with_tools, without_tools = self._bound_models()
+        with_tools, without_tools = self._bound_models(turn)
         for round_no in range(tool_rounds + 1):
             if time.monotonic() > turn.deadline:
                 raise LLMDeadlineError(f"turn budget of {self._turn_timeout:.1f} s spent")
@@ -280,9 +295,9 @@ class LLMChatService:
     def _call_tool(self, name: str, args: dict[str, Any], turn: _Turn) -> str:
         """Run one tool call; errors go back to the model as text, never up the stack."""
         try:
-            if name == SEARCH_TOOL_NAME and self._retriever is not None:
+            if name == SEARCH_TOOL_NAME and turn.retriever is not None:
                 return self._search(str(args.get("query", "")), turn)
-            tool = self._tools.get(name)
+            tool = turn.tools.get(name)
             if tool is None:
                 return f"错误：没有名为 {name} 的工具 / error: no tool named {name!r}"
             result = tool.invoke(args)
@@ -295,30 +310,35 @@ class LLMChatService:
         return content
 
     def _search(self, query: str, turn: _Turn) -> str:
-        assert self._retriever is not None
+        assert turn.retriever is not None
         if not query.strip():
             return "错误：检索词为空 / error: empty query"
         lines: dict[int, str] = {}  # a retriever may return one chunk twice (child and parent hits)
-        for hit in self._retriever.search(query, self._retrieve_k):
+        for hit in turn.retriever.search(query, self._retrieve_k):
             c = hit.chunk
             n = turn.add_citation(
-                Citation(id=c.id, source=c.source, section=c.section, text=c.text, score=hit.score)
+                Citation(id=c.id, source=c.source, section=c.section, text=c.text, score=hit.score,
+                         plan=c.metadata.get("plan_id") or None, title=c.metadata.get("doc_title") or c.source)
             )
             lines.setdefault(n, format_passages([turn.citations[n - 1]], start=n))
         return "\n".join(lines.values()) or "未检索到相关段落 / no passage found"
 
-    def _bound_models(self) -> tuple[Any, Any]:
+    def _bound_models(self, turn: _Turn | None = None) -> tuple[Any, Any]:
+        """The model with the turn's tools bound (tool names are the same for every plan; cached per plan)."""
+        tools = list(turn.tools.values()) if turn is not None else list(self._tools.values())
+        retriever = turn.retriever if turn is not None else self._retriever
+        key = (turn.plan_id if turn is not None else None, tuple(t.name for t in tools), retriever is not None)
         with self._lock:
-            if self._models is None:
+            if key not in self._models:
                 model = self._factory()
-                specs: list[Any] = [*self._tools.values()]
-                if self._retriever is not None:
+                specs: list[Any] = [*tools]
+                if retriever is not None:
                     specs.append(SEARCH_TOOL)
                 if specs:
-                    self._models = (model.bind_tools(specs), model.bind_tools(specs, tool_choice="none"))
+                    self._models[key] = (model.bind_tools(specs), model.bind_tools(specs, tool_choice="none"))
                 else:
-                    self._models = (model, model)
-            return self._models
+                    self._models[key] = (model, model)
+            return self._models[key]
 
     # -- session history ----------------------------------------------------------------------
 
@@ -375,14 +395,15 @@ def reply_events(reply: ChatReply, chunk_chars: int = 24) -> Iterator[StreamEven
 
 
 def service_events(
-    service: ChatService, question: str, session_id: str | None = None
+    service: ChatService, question: str, session_id: str | None = None, plan: str | None = None
 ) -> Iterator[StreamEvent]:
     """Stream events from any ChatService: its own ``stream`` when it has one, else its answer in pieces."""
     stream = getattr(service, "stream", None)
+    extra = (plan,) if plan is not None else ()  # services that predate plans take two arguments
     if callable(stream):
-        yield from stream(question, session_id)
+        yield from stream(question, session_id, *extra)
     else:
-        yield from reply_events(service.answer(question, session_id))
+        yield from reply_events(service.answer(question, session_id, *extra))
 
 
 def build_chat_service(

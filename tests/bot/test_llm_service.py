@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 from fakes.openai_server import FakeOpenAIServer, error, hang, slow, text, tool_call
@@ -376,9 +377,10 @@ def test_factory_wires_the_real_indicator_tools(server: FakeOpenAIServer) -> Non
     settings = Settings(
         llm=LLMSettings(mode="openai", base_url=server.url, api_key=SecretStr("k"), max_retries=0)
     )
-    service = build_llm_service(
-        settings, deterministic=FakeDeterministic(), table=load_default_table(), retriever=FakeRetriever()
-    )
+    plan = SimpleNamespace(table=load_default_table(), index=FakeRetriever())
+    library = type("FakeLibrary", (), {"default_id": "p", "get": lambda self, _id: plan,
+                                       "__contains__": lambda self, _id: _id == "p"})()
+    service = build_llm_service(settings, deterministic=FakeDeterministic(), library=library)
 
     reply = service.answer("5G基站年均增长多少？")
 

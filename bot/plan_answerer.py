@@ -1,0 +1,158 @@
+"""Understanding and answering within ONE plan: the question's scope is already decided.
+
+`understand_in(ctx, question, previous)` turns a normalised question into an `Understanding` for that
+plan (numeric, list, passage, refusal …); `draft_in(ctx, u)` answers it from that plan's table,
+catalogue and index only. The multi-plan service (`bot.service`) decides which plan(s) and combines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from bot.answer_text import (
+    answer_basis_documents,
+    answer_indicator_list,
+    answer_match,
+    answer_passage,
+    answer_safeguards,
+    answer_section,
+    answer_subtasks,
+    answer_tasks,
+    answer_timeline,
+)
+from bot.compose import Draft, refusal
+from bot.library import PlanContext
+from bot.numeric import answer_numeric
+from bot.passages import expand_question, load_synonyms
+from bot.resolver import looks_like_metric, resolve
+from bot.understand import Understanding, detect_list, is_profile
+from indicators.model import Indicator
+
+# Operations a follow-up that only names another indicator may repeat.
+FOLLOW_UP_OPERATIONS = ("lookup_base", "lookup_both", "change", "pp_change", "multiple", "cagr", "trajectory", "audit")
+
+# A follow-up that names no indicator ("那年均增长率呢？", "And the growth rate?").
+BARE_FOLLOW_UP = re.compile(
+    r"^(那|那么|那它|它|and|what about)\S{0,3}(年均|增长|增速|增幅|增加|提高|倍|百分点|目标|基期|进度|\d{4}年)",
+    re.IGNORECASE,
+)
+
+# Enumerations answered from the plan's structure; other list questions (parts, annexes) are passages.
+STRUCTURED_LISTS = ("tasks", "subtasks", "safeguards", "indicators", "timeline", "basis_documents")
+
+_SYNONYMS = load_synonyms()
+
+
+def names_missing_metric(ctx: PlanContext, metric: str) -> bool:
+    """True when the resolver's left-over phrase really names a metric the plan lacks.
+
+    Either it uses words the plan never uses (新能源汽车产量, 人工智能企业数量), ends like a statistic
+    (5G用户数, GDP年均增速), or it is a truncated piece of a row's label that the text never discusses
+    on its own (a part of “…占GDP比重”). Anything else (word debris) is left to the list and passage
+    steps, whose own coverage check still refuses uncovered topics.
+    """
+    if metric and metric in ctx.prose:
+        return False
+    if ctx.reader.uncovered_terms(metric) or looks_like_metric(metric):
+        return True
+    return any(metric in ind.label and metric != ind.name for ind in ctx.table.indicators)
+
+
+def previous_indicator(ctx: PlanContext, name: str | None) -> Indicator | None:
+    """The session's indicator in this plan's table (by name or alias), if it has it."""
+    if not name:
+        return None
+    try:
+        return ctx.table.get(name)
+    except KeyError:
+        return None
+
+
+def understand_in(
+    ctx: PlanContext, question: str, previous: Indicator | None = None, last_operation: str | None = None
+) -> Understanding:
+    """What to do with ``question`` in this plan (injection and help are handled before scope)."""
+    if is_profile(question):
+        return Understanding(intent="task_match", question=question, profile=question, plan_id=ctx.id)
+    resolution = resolve(question, ctx.table, previous=previous)
+    if resolution.params.get("operation_defaulted") and last_operation in FOLLOW_UP_OPERATIONS:
+        # "那机架数呢？" after "5G基站年均增长多少？": same question, other indicator.
+        params = {k: v for k, v in resolution.params.items() if k != "operation_defaulted"}
+        resolution = dataclasses.replace(resolution, operation=last_operation, params=params)
+    numeric = Understanding(intent="numeric", question=question, resolution=resolution, plan_id=ctx.id)
+    if resolution.indicator is not None and resolution.operation != "none":
+        return numeric
+    if resolution.indicator is None and resolution.operation in ("ranking", "audit", "count"):
+        return numeric
+    if resolution.indicator is None and resolution.candidates and resolution.operation != "none":
+        return numeric
+    if resolution.unmatched_metric and names_missing_metric(ctx, resolution.unmatched_metric):
+        return Understanding(intent="out_of_scope", question=question, resolution=resolution, plan_id=ctx.id)
+    if resolution.indicator is None and previous is None and BARE_FOLLOW_UP.match(question):
+        # "那年均增长率呢？" with no earlier indicator: ask which one instead of guessing.
+        return Understanding(intent="clarify", question=question, resolution=resolution, plan_id=ctx.id)
+    listed = detect_list(question, [t.name for t in ctx.catalogue.tasks], ctx.task_alias_map)
+    if listed is not None and listed[0] in STRUCTURED_LISTS:
+        return Understanding(
+            intent="list", question=question, list_kind=listed[0], list_task=listed[1], plan_id=ctx.id
+        )
+    return Understanding(intent="passage", question=question, plan_id=ctx.id)
+
+
+def _list_draft(ctx: PlanContext, u: Understanding) -> Draft | None:
+    name = ctx.info.display
+    if u.list_kind in ("tasks", "subtasks", "safeguards") and not ctx.catalogue.tasks and not ctx.catalogue.safeguards:
+        return None
+    if u.list_kind == "tasks":
+        return answer_tasks(ctx.catalogue, ctx.finder, name)
+    if u.list_kind == "subtasks":
+        return answer_subtasks(ctx.catalogue, u.list_task, ctx.finder, name)
+    if u.list_kind == "safeguards":
+        return answer_safeguards(ctx.catalogue, ctx.finder, name) if ctx.catalogue.safeguards else None
+    if u.list_kind == "indicators":
+        return answer_indicator_list(ctx.table, ctx.finder, name) if len(ctx.table) else None
+    if u.list_kind == "timeline":
+        return answer_timeline(ctx.chunks, name)
+    return answer_basis_documents(ctx.chunks, name, ctx.info.title)
+
+
+def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_question: str | None = None) -> Draft:
+    """Answer ``u`` from this plan only. ``passage_question`` is the unstripped question for retrieval."""
+    name = ctx.info.display
+    if u.intent == "out_of_scope":
+        if u.resolution is not None and u.resolution.unmatched_metric:
+            metric = u.resolution.unmatched_metric
+            near = "、".join(u.resolution.candidates[:3])
+            hint = f"{name}的指标表中没有“{metric}”这一指标" + (f"（相近但不同的指标：{near}）。" if near else "。")
+            return refusal(metric, hint=hint, plans=name)
+        return refusal(None, plans=name)
+    if u.intent == "clarify":
+        examples = "、".join(i.name for i in ctx.table.indicators[:4])
+        total = f"（指标表共{len(ctx.table)}项）" if len(ctx.table) else ""
+        return Draft(intent="clarify", lead=f"请问您问的是哪一项指标？例如：{examples}等{total}。")
+    if u.intent == "task_match":
+        if ctx.matcher is None:
+            return refusal("企业相关任务", hint=f"{name}中没有可供匹配的任务清单。", plans=name)
+        result = ctx.matcher.match(u.profile or u.question, top_k=5)
+        from bot.components import plan_task_outs
+
+        return answer_match(u.question, result, plan_task_outs(ctx, result), ctx.catalogue, ctx.finder, name)
+    if u.intent == "numeric" and u.resolution is not None:
+        try:
+            return answer_numeric(u.resolution, ctx.table, ctx.finder)
+        except ValueError as exc:
+            label = u.resolution.indicator.name if u.resolution.indicator else ""
+            return Draft(intent="compute", lead=f"无法完成该计算：{exc}", indicator=label or None)
+    if u.intent == "list":
+        structured = _list_draft(ctx, u)
+        if structured is not None:
+            return structured
+    question = passage_question or u.question
+    section = answer_section(question, ctx.sections, name)
+    if section is not None:
+        return section
+    expanded = expand_question(question, _SYNONYMS)
+    # Sentence selection looks a little deeper than the citations it keeps.
+    hits = ctx.search(expanded, k=max(top_k, 8))
+    return answer_passage(question, hits, ctx.reader, expanded=expanded, plan_name=name)

@@ -1,0 +1,155 @@
+"""A plan's documents → its typed content: indicator table and task catalogue, with problems reported.
+
+>>> data = load_plan(info)  # doctest: +SKIP
+>>> data.table.indicators[0].plan_id == info.id  # doctest: +SKIP
+True
+
+Everything here is per plan and keyed by the plan id: every indicator row and the catalogue carry it.
+Enrichment that a team wrote for one plan (curated aliases, a hand-checked task catalogue) is named
+in that plan's sidecar and used for that plan only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+
+from corpus.catalogue.loader import CatalogueError, TaskCatalogue, load_catalogue
+from corpus.loaders import Document, LoaderError, load_document
+from corpus.plans.model import PlanInfo
+from indicators.catalog import IndicatorTable, apply_aliases, load_aliases
+from indicators.model import Indicator
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PlanData:
+    """A plan's documents and what was parsed from them."""
+
+    info: PlanInfo
+    documents: list[Document]
+    table: IndicatorTable
+    catalogue: TaskCatalogue
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The prose of the plan (every document's text, in file order)."""
+        return "\n".join(d.text for d in self.documents)
+
+
+def empty_catalogue(source: str, plan_id: str) -> TaskCatalogue:
+    return TaskCatalogue(tasks=(), safeguards=(), source=source, declared_tasks=0, declared_subtasks=0,
+                         plan_id=plan_id)
+
+
+def parse_tables(documents: list[Document]) -> tuple[list[Indicator], int | None, list[str], list[object]]:
+    """Every indicator row found in the plan's documents, the declared count, problems, unparsed rows."""
+    rows: list[Indicator] = []
+    problems: list[str] = []
+    unparsed: list[object] = []
+    declared: int | None = None
+    try:
+        from indicators.table import parse_indicator_tables  # type: ignore[attr-defined]
+    except ImportError:  # TRANSITION: the any-format parser lands with the table work
+        from indicators.table import TableParseError, declared_indicator_count, parse_indicator_table
+
+        for doc in documents:
+            try:
+                rows += parse_indicator_table(doc.text)
+            except TableParseError as exc:
+                if "未找到" not in str(exc):
+                    problems.append(f"{doc.source}: {exc}")
+            declared = declared if declared is not None else declared_indicator_count(doc.text)
+        return rows, declared, problems, unparsed
+    for doc in documents:
+        parsed = parse_indicator_tables(doc.text)
+        rows += parsed.rows
+        unparsed += list(parsed.unparsed)
+        problems += [f"{doc.source}: {p}" for p in parsed.problems]
+        declared = declared if declared is not None else parsed.declared_count
+    return rows, declared, problems, unparsed
+
+
+def _with_aliases(info: PlanInfo, rows: list[Indicator], problems: list[str]) -> list[Indicator]:
+    try:
+        from indicators.vocabulary import generate_aliases  # type: ignore[import-not-found]
+    except ImportError:  # TRANSITION: generated vocabulary lands with the task work
+
+        def generate_aliases(name: str, label: str, unit: str) -> tuple[str, ...]:
+            return ()
+
+    rows = [
+        dataclasses.replace(
+            r, aliases=tuple(dict.fromkeys([*r.aliases, *generate_aliases(r.name, r.label, r.unit)])), plan_id=info.id
+        )
+        for r in rows
+    ]
+    curated = info.enrichment.get("aliases")
+    if curated is not None:
+        try:
+            rows = apply_aliases(rows, load_aliases(curated))
+        except (OSError, ValueError) as exc:
+            problems.append(f"别名文件无法使用 / alias file not used: {exc}")
+    return _drop_shared_aliases(rows)
+
+
+def _drop_shared_aliases(rows: list[Indicator]) -> list[Indicator]:
+    """A generated alias that names two rows of one plan would silently pick one: drop it from both."""
+    from indicators.catalog import lookup_key
+
+    owners: dict[str, set[str]] = {}
+    for r in rows:
+        for a in r.aliases:
+            owners.setdefault(lookup_key(a), set()).add(r.name)
+    names = {lookup_key(r.name) for r in rows}
+    out = []
+    for r in rows:
+        keep = tuple(a for a in r.aliases if len(owners[lookup_key(a)]) == 1 or lookup_key(a) in names)
+        out.append(dataclasses.replace(r, aliases=keep))
+    return out
+
+
+def _catalogue(info: PlanInfo, documents: list[Document], problems: list[str]) -> TaskCatalogue:
+    text = "\n".join(d.text for d in documents)
+    source = documents[0].source if documents else ""
+    curated = info.enrichment.get("catalogue")
+    if curated is not None:
+        try:
+            return dataclasses.replace(load_catalogue(curated, text), plan_id=info.id)
+        except CatalogueError as exc:
+            problems.append(f"任务目录未通过核对，改用文档结构 / curated catalogue rejected: {exc}")
+    try:
+        from corpus.catalogue.structure import derive_catalogue
+    except ImportError:  # the structure reader is optional until it lands
+        return empty_catalogue(source, info.id)
+    return derive_catalogue(text, source, plan_id=info.id)
+
+
+def load_plan(info: PlanInfo) -> PlanData:
+    """Read a plan's files and parse its table and tasks. Unreadable files are problems, not crashes.
+
+    Raises:
+        LoaderError: none of the plan's files could be read.
+    """
+    documents: list[Document] = []
+    problems: list[str] = []
+    for path in info.paths:
+        try:
+            documents.append(load_document(path))
+        except LoaderError as exc:
+            problems.append(str(exc))
+    if not documents:
+        raise LoaderError(f"规划 {info.id} 没有可读文件 / no readable file: {'; '.join(problems)}")
+    rows, declared, table_problems, unparsed = parse_tables(documents)
+    problems += table_problems
+    rows = _with_aliases(info, rows, problems)
+    table = IndicatorTable(rows, declared, source=documents[0].source)
+    if unparsed:
+        table.unparsed = tuple(unparsed)  # type: ignore[attr-defined]
+    catalogue = _catalogue(info, documents, problems)
+    for p in problems:
+        log.warning("plan %s: %s", info.id, p)
+    return PlanData(info=info, documents=documents, table=table, catalogue=catalogue, problems=problems)
