@@ -7,6 +7,7 @@ plan it came from (``Draft.figure_plans``) and is shown next to that plan's name
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from bot.compose import Draft, dedupe_citations, refusal, with_unit
@@ -104,9 +105,27 @@ def _rank_plans(parts: list[tuple[PlanContext, Understanding, Draft]], question:
     )
 
 
+_GROWTH_WORDS = re.compile(r"增速|增长率|年均增长|增幅|growth", re.IGNORECASE)
+
+
+def _compare_one_indicator(ctx: PlanContext, u: Understanding, question: str) -> Understanding:
+    """"哪个城市的5G基站目标最高": within each plan this is one indicator's figure, not a ranking of rows."""
+    res = u.resolution
+    if res is None or res.operation != "ranking":
+        return u
+    indicator = res.indicator
+    if indicator is None and len(res.candidates) == 1:
+        indicator = ctx.table.get(res.candidates[0])
+    if indicator is None:
+        return u
+    operation = "cagr" if _GROWTH_WORDS.search(question) else "lookup_target"
+    return dataclasses.replace(u, resolution=dataclasses.replace(res, indicator=indicator, operation=operation))
+
+
 def _rank_indicators(parts: list[tuple[PlanContext, Understanding, Draft]], question: str) -> Draft | None:
     """"各规划中年均增速最快的指标": every plan's own ranking, merged."""
-    if not all(u.resolution is not None and u.resolution.operation == "ranking" for _, u, _ in parts):
+    if not all(u.resolution is not None and u.resolution.operation == "ranking" and u.resolution.indicator is None
+               for _, u, _ in parts):
         return None
     merged = [(ctx, fig) for ctx, _, d in parts for fig in d.figures]
     if not merged:
@@ -164,6 +183,10 @@ def answer_across(library: PlanLibrary, understandings: list[Understanding], sco
     kinds = {u.intent for u in understandings}
     if scope.source == "all" and not scope.cross and kinds & {"list", "passage", "clarify"}:
         return clarify(contexts)
+    if scope.cross:
+        understandings = [
+            _compare_one_indicator(c, u, scope.question) for c, u in zip(contexts, understandings, strict=True)
+        ]
     parts = []
     for ctx, u in zip(contexts, understandings, strict=True):
         draft = draft_in(ctx, u, top_k, passage_question=u.passage_question)
@@ -171,7 +194,8 @@ def answer_across(library: PlanLibrary, understandings: list[Understanding], sco
     answered = [p for p in parts if p[2].intent != "out_of_scope" and not p[2].lead.startswith(_NOT_ANSWERED)]
     answered = [p for p in answered if not any(w in p[2].lead[:40] for w in _NOT_ANSWERED)]
     if not answered:
-        return refusal(None, plans=describe(contexts))
+        metrics = [u.resolution.unmatched_metric for u in understandings if u.resolution is not None]
+        return refusal(next((m for m in metrics if m), None), plans=describe(contexts))
     answered = answered[:4]
     if len(answered) == 1:
         ctx, _, draft = answered[0]

@@ -103,7 +103,7 @@ class DeterministicChatService:
         """Of several plans, keep those that can answer; a single plan keeps its own understanding."""
         if len(results) > 1:
             answering = [u for u in results if u.intent in _ANSWERING]
-            results = answering or [u for u in results if u.intent == "passage"] or results[:1]
+            results = answering or [u for u in results if u.intent == "passage"] or results
         return [dataclasses.replace(u, scope=scope, passage_question=question) for u in results]
 
     # ------------------------------------------------------------------ answering

@@ -37,3 +37,7 @@ app.add_typer(plans_cli.app, name="plans", help="The plan library: list, show, r
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -79,6 +79,9 @@ def _with_aliases(info: PlanInfo, rows: list[Indicator], problems: list[str]) ->
     except ImportError:  # TRANSITION: generated vocabulary lands with the task work
 
         def generate_aliases(name: str, label: str, unit: str) -> tuple[str, ...]:
+            for suffix in ("数量", "总数", "个数"):
+                if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                    return (name[: -len(suffix)],)
             return ()
 
     rows = [

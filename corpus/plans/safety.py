@@ -47,11 +47,12 @@ def sniff_ok(head: bytes, suffix: str) -> bool:
             return False
         for encoding in ("utf-8", "gb18030"):
             try:
-                # A multi-byte character may be cut at the sniff boundary: ignore the last 4 bytes.
-                head[: max(len(head) - 4, 0)].decode(encoding)
+                head.decode(encoding)
                 return True
-            except UnicodeDecodeError:
-                continue
+            except UnicodeDecodeError as exc:
+                # A multi-byte character cut at the sniff boundary is not an error in the file.
+                if len(head) == _SNIFF_BYTES and exc.start >= len(head) - 4:
+                    return True
         return False
     return False
 

@@ -1,0 +1,117 @@
+"""Chat across three plans: scope from the question, default plan, per-plan answers, rankings, follow-ups.
+
+Expected values by hand from tests/plans/plan_docs.py:
+- 5G基站数量 2025 targets: 云台 8000, 南湖 12000 (东江 has no such row).
+- CAGR 云台 5G: (8000/2000)^(1/5) − 1 = 31.95 %; 南湖 5G: (12000/4000)^(1/5) − 1 = 24.57 %.
+- Fastest CAGR among amount rows of all plans: 南湖 千兆宽带用户数 (40/5)^(1/5) − 1 = 51.57 %.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+YUNTAI, NANHU, DONGJIANG = "yuntai-szjj-2021-2025", "nanhu-szjj-2021-2025", "dongjiang-szzfjs-2021-2025"
+
+
+def _figure_plans_match_citations(reply) -> None:  # type: ignore[no-untyped-def]
+    """A figure is never paired with a citation from another plan."""
+    figure_plans = {f.plan for f in reply.figures}
+    assert None not in figure_plans
+    cited = {c.plan for c in reply.citations}
+    assert cited <= {p.id for p in reply.plans}
+    if len(reply.plans) == 1:
+        assert figure_plans <= {reply.plans[0].id} and cited <= {reply.plans[0].id}
+
+
+@pytest.mark.parametrize(
+    ("question", "plan", "value"),
+    [
+        ("云台市5G基站2025年目标是多少？", YUNTAI, 8000),
+        ("南湖的5G基站数量目标", NANHU, 12000),
+        ("《南湖市数字经济发展“十四五”规划》中5G基站2025年要达到多少", NANHU, 12000),
+        ("云台5G基站年均增长多少？", YUNTAI, 31.95),
+        ("南湖5G基站每年平均要增长百分之几", NANHU, 24.57),
+    ],
+)
+def test_a_named_plan_is_answered_from_that_plan_only(three_plans, question: str, plan: str, value: float) -> None:
+    reply = three_plans.chat.answer(question)
+    assert [p.id for p in reply.plans] == [plan]
+    assert value in [f.value for f in reply.figures]
+    assert all(f.plan == plan for f in reply.figures)
+    assert reply.citations and all(c.plan == plan for c in reply.citations)
+    title = three_plans.library.get(plan).info.title
+    assert f"《{title}》" in reply.answer.split("\n\n")[0]
+    _figure_plans_match_citations(reply)
+
+
+def test_the_request_plan_field_wins_over_the_question(three_plans) -> None:
+    reply = three_plans.chat.answer("5G基站2025年目标是多少？", None, NANHU)
+    assert [p.id for p in reply.plans] == [NANHU] and [f.value for f in reply.figures] == [12000]
+
+
+def test_unnamed_question_with_a_default_answers_the_default_and_names_it(three_plans_default) -> None:
+    reply = three_plans_default.answer("5G基站2025年目标是多少？")
+    assert [p.id for p in reply.plans] == [YUNTAI]
+    assert [f.value for f in reply.figures] == [8000]
+    assert "《云台市数字经济发展“十四五”规划》" in reply.answer
+    # The other plan that has the indicator is mentioned, without its figure.
+    assert "《南湖市数字经济发展“十四五”规划》也有" in reply.answer and "12000" not in reply.answer
+
+
+def test_without_a_default_a_numeric_question_is_answered_per_plan(three_plans) -> None:
+    reply = three_plans.chat.answer("5G基站2025年目标是多少？")
+    assert {p.id for p in reply.plans} == {YUNTAI, NANHU}
+    assert sorted((f.plan, f.value) for f in reply.figures) == [(NANHU, 12000), (YUNTAI, 8000)]
+    assert "**《云台市数字经济发展“十四五”规划》**" in reply.answer
+    assert "**《南湖市数字经济发展“十四五”规划》**" in reply.answer
+    _figure_plans_match_citations(reply)
+
+
+def test_without_a_default_a_passage_question_asks_which_plan(three_plans) -> None:
+    reply = three_plans.chat.answer("指导思想是什么？")
+    assert reply.intent == "clarify"
+    for plan in (YUNTAI, NANHU, DONGJIANG):
+        assert plan in reply.answer
+    assert not reply.figures
+
+
+def test_cross_plan_ranking_names_the_plan_with_the_highest_target(three_plans) -> None:
+    reply = three_plans.chat.answer("哪个城市的5G基站目标最高？")
+    lead = reply.answer.split("\n\n")[0]
+    assert "《南湖市数字经济发展“十四五”规划》" in lead and "12000" in lead
+    assert [(f.plan, f.value) for f in reply.figures] == [(NANHU, 12000), (YUNTAI, 8000)]
+    _figure_plans_match_citations(reply)
+
+
+def test_two_named_plans_are_compared_side_by_side(three_plans) -> None:
+    reply = three_plans.chat.answer("云台和南湖的5G基站目标对比")
+    assert sorted((f.plan, f.value) for f in reply.figures) == [(NANHU, 12000), (YUNTAI, 8000)]
+
+
+def test_fastest_growing_indicator_across_all_plans(three_plans) -> None:
+    reply = three_plans.chat.answer("各规划中年均增速最快的指标是哪个？")
+    assert reply.figures[0].plan == NANHU and reply.figures[0].indicator == "千兆宽带用户数"
+    assert reply.figures[0].value == pytest.approx(51.57, abs=0.01)
+
+
+def test_a_metric_the_named_plan_lacks_is_refused_even_if_another_plan_has_it(three_plans) -> None:
+    reply = three_plans.chat.answer("东江省5G基站数量目标是多少？")
+    assert reply.intent == "out_of_scope" and not reply.figures
+    assert "《东江省数字政府建设“十四五”规划》中未涉及" in reply.answer
+
+
+def test_follow_ups_switch_plans_and_keep_the_plan(three_plans) -> None:
+    chat = three_plans.chat
+    first = chat.answer("云台市5G基站目标是多少？", "switch-1")
+    assert [f.value for f in first.figures] == [8000]
+    second = chat.answer("那南湖呢？", "switch-1")
+    assert [p.id for p in second.plans] == [NANHU] and [f.value for f in second.figures] == [12000]
+    third = chat.answer("那年均增长率呢？", "switch-1")
+    assert [p.id for p in third.plans] == [NANHU]
+    assert [round(f.value, 2) for f in third.figures if f.quantity == "cagr"] == [24.57]
+
+
+def test_a_question_no_plan_covers_names_every_plan_and_gives_no_figures(three_plans) -> None:
+    reply = three_plans.chat.answer("今天天气怎么样？")
+    assert not reply.figures
+    assert "未涉及" in reply.answer or "未找到" in reply.answer or reply.intent == "clarify"
