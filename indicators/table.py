@@ -44,6 +44,15 @@ class TableParseError(ValueError):
     """The text has no indicator table or a row is malformed (message in Chinese and English)."""
 
 
+def looks_like_unit(text: str) -> bool:
+    """True when ``text`` reads as a unit (% / Tbps / 亿元 / 万元/人年 …), not as a gloss.
+
+    >>> looks_like_unit("万元/人年"), looks_like_unit("光纤宽带用户率")
+    (True, False)
+    """
+    return bool(_UNIT_RE.match(text.strip()))
+
+
 def split_label(label: str) -> tuple[str, str, bool, tuple[str, ...]]:
     """Split a 指标 cell into (name, unit, unit_inferred, gloss aliases).
 
