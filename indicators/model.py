@@ -28,16 +28,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-# at_least: 以上/不低于/≥; at_most: 以下/不高于/不超过/≤ (upper bounds such as 能耗 or 失业率);
-# approximately: 左右/约.
 Qualifier = Literal["exact", "approximately", "at_least", "at_most"]
 BasisKind = Literal["growth_rate", "increment", "pp_increment", "reference", "other"]
 
 QUALIFIER_TEXT: dict[str, str] = {"exact": "", "approximately": "左右", "at_least": "以上", "at_most": "以下"}
-# How a bound reads in a sentence ("不低于18000"); exact and approximate targets have none.
-QUALIFIER_BOUND_TEXT: dict[str, str] = {"at_least": "不低于", "at_most": "不高于"}
 PERCENT_UNIT = "%"
 PP_UNIT = "个百分点"
+
+# Qualifiers: at_least = 以上/不低于/≥; at_most = 以下/不高于/不超过/≤ (upper bounds such as 能耗 or
+# 失业率); approximately = 左右/约. How a bound reads in a sentence ("不低于18000"):
+QUALIFIER_BOUND_TEXT: dict[str, str] = {"at_least": "不低于", "at_most": "不高于"}
 
 
 @dataclass(frozen=True)
