@@ -114,7 +114,8 @@ def recognise_header(cells: list[str] | tuple[str, ...]) -> HeaderMap | None:
             ignored.append(cell.strip())
             continue
         columns[role] = index
-        stated = _YEAR_RE.search(key)
+        # The year may sit in the stripped parentheses: "基期（2020年）".
+        stated = _YEAR_RE.search(unicodedata.normalize("NFKC", cell))
         if stated and role in ("base", "target"):
             years[role] = int(stated[1])
     bare_years.sort()
