@@ -166,7 +166,8 @@ def load_markdown(path: Path) -> str:
         stripped = line.strip()
         if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 2:
             if not _MD_TABLE_SEP_RE.match(stripped):
-                table.append([c.strip() for c in stripped.strip("|").split("|")])
+                # Bold/code marks go; a single * stays (it marks older base-year data in plan tables).
+                table.append([re.sub(r"\*\*|__|`", "", c).strip() for c in stripped.strip("|").split("|")])
             continue
         flush()
         stripped = re.sub(r"^#{1,6}\s+", "", stripped)

@@ -133,6 +133,16 @@ def recognise_header(cells: list[str] | tuple[str, ...]) -> HeaderMap | None:
     return HeaderMap(tuple(cells), ordered, years.get("base"), years.get("target"), tuple(ignored))
 
 
+def bare_year(cell: str) -> int | None:
+    """The year of a header cell that is only a year ("2025年", "2020年末"), else None.
+
+    >>> bare_year("2025年"), bare_year("目标值")
+    (2025, None)
+    """
+    match = _BARE_YEAR_RE.match(header_key(cell))
+    return int(match[1]) if match else None
+
+
 def plan_period(text: str) -> tuple[int, int] | None:
     """The plan period named in the text: "十四五" → (2021, 2025); "2021—2025年" → (2021, 2025).
 

@@ -32,11 +32,14 @@ from dataclasses import dataclass, field, replace
 
 from indicators.model import PERCENT_UNIT, PP_UNIT, Basis, Indicator
 from indicators.table import TableParseError, declared_indicator_count, parse_basis, parse_override, split_label
-from indicators.table_header import HeaderMap, header_key, infer_years, recognise_header, star_year
+from indicators.table_header import HeaderMap, bare_year, header_key, infer_years, recognise_header, star_year
 from indicators.table_values import NO_VALUE, CellValue, normalise_cell, parse_cell
 
 # A header is looked for in a table's first rows only: a title row or two may sit above it.
 HEADER_SEARCH_ROWS = 3
+# Lines allowed between an indicator table and a headerless table that continues it (page number,
+# running title of a PDF page break).
+CONTINUATION_GAP_LINES = 4
 _VALUE_ROLES = ("unit", "base", "target", "growth", "attribute", "basis")
 _NUMBERING_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十]+[）)]|\d+[、.])\s*")
 _ATTRIBUTES = {"预期": "预期性", "预期性": "预期性", "约束": "约束性", "约束性": "约束性"}
@@ -44,10 +47,11 @@ _ATTRIBUTES = {"预期": "预期性", "预期性": "预期性", "约束": "约�
 
 @dataclass(frozen=True)
 class TextTable:
-    """One cell-per-line table of a text: its rows and the 1-based line of its first cell."""
+    """One cell-per-line table of a text: its rows and the 1-based lines of its first and last cell."""
 
     rows: tuple[tuple[str, ...], ...]
     line: int
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ def text_tables(text: str) -> list[TextTable]:
     tables: list[TextTable] = []
     rows: list[tuple[str, ...]] = []
     current: list[str] = []
-    first_line = 0
+    first_line = last_line = 0
 
     def close_row() -> None:
         if current:
@@ -106,7 +110,7 @@ def text_tables(text: str) -> list[TextTable]:
     def close_table() -> None:
         close_row()
         if rows:
-            tables.append(TextTable(tuple(rows), first_line))
+            tables.append(TextTable(tuple(rows), first_line, last_line))
             rows.clear()
 
     for number, line in enumerate(text.splitlines(), start=1):
@@ -114,6 +118,7 @@ def text_tables(text: str) -> list[TextTable]:
             if not rows and not current:
                 first_line = number
             current.append(line[1:].strip())
+            last_line = number
         elif not line.strip():
             close_row()
         else:
@@ -185,6 +190,7 @@ class _RowContext:
     star_year: int
     category: str = ""
     attribute: str = ""
+    years_known: bool = True
 
 
 def _indicator(ctx: _RowContext, row: tuple[str, ...]) -> Indicator:
@@ -266,23 +272,44 @@ def _read_row(ctx: _RowContext, row: tuple[str, ...]) -> Indicator | str | None:
     return _indicator(ctx, row)
 
 
-def _parse_table(table: TextTable, text: str, out: TableParse) -> None:
-    found = next(
-        ((i, h) for i, r in enumerate(table.rows[:HEADER_SEARCH_ROWS]) if (h := recognise_header(r))), None
-    )
-    if found is None:
-        return
-    index, header = found
+def _header_of(table: TextTable) -> tuple[int, HeaderMap] | None:
+    for index, row in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
+        header = recognise_header(row)
+        if header is not None:
+            return index, header
+    return None
+
+
+def _years_row(ctx: _RowContext, row: tuple[str, ...]) -> bool:
+    """A second header row that only gives the years under 基期/目标 ("2020年", "2025年"): take them."""
+    header = ctx.header
+    filled = [c for c in row if c.strip()]
+    base, target = bare_year(header.cell(row, "base")), bare_year(header.cell(row, "target"))
+    if header.cell(row, "label") or not filled or target is None or len(filled) != 1 + (base is not None):
+        return False
+    ctx.target_year = target
+    if base is not None:
+        ctx.base_year, ctx.star_year = base, base - 1
+    ctx.years_known = bool(ctx.base_year)
+    return True
+
+
+def _start(header: HeaderMap, text: str, out: TableParse) -> _RowContext:
     out.tables += 1
     out.problems.extend(
         f"表头列“{cell}”未识别，已忽略 / header column {cell!r} not recognised, ignored" for cell in header.ignored
     )
     base_year, target_year = infer_years(header, text)
-    ctx = _RowContext(header, base_year or 0, target_year or 0, star_year(text, base_year or 0))
-    for offset, row in enumerate(table.rows[index + 1 :], start=index + 1):
+    known = base_year is not None and target_year is not None
+    return _RowContext(header, base_year or 0, target_year or 0, star_year(text, base_year or 0), years_known=known)
+
+
+def _parse_rows(ctx: _RowContext, table: TextTable, first: int, out: TableParse) -> None:
+    header = ctx.header
+    for offset, row in enumerate(table.rows[first:], start=first):
         line = table.line + sum(len(r) + 1 for r in table.rows[:offset])
         try:
-            if base_year is None or target_year is None:
+            if not ctx.years_known:
                 raise TableParseError("无法确定基期与目标年份 / cannot tell the base and target years")
             result = _read_row(ctx, row)
         except TableParseError as exc:
@@ -301,10 +328,31 @@ def parse_indicator_tables(text: str) -> TableParse:
 
     >>> parse_indicator_tables("正文，没有表格。").problems[0][:6]
     '未找到指标表'
+
+    A table without a header of its own that starts right after an indicator table (within
+    ``CONTINUATION_GAP_LINES`` lines, e.g. a page number) and has the same number of columns
+    continues it: a PDF table split by a page break.
     """
     out = TableParse(rows=[], declared_count=declared_indicator_count(text))
+    open_ctx: _RowContext | None = None
+    open_end = 0
     for table in text_tables(text):
-        _parse_table(table, text, out)
+        found = _header_of(table)
+        if found is None:
+            width = max(len(r) for r in table.rows)
+            if open_ctx and table.line - open_end <= CONTINUATION_GAP_LINES and width == len(open_ctx.header.cells):
+                _parse_rows(open_ctx, table, 0, out)
+                open_end = table.end
+            else:
+                open_ctx = None
+            continue
+        index, header = found
+        ctx = _start(header, text, out)
+        first = index + 1
+        if first < len(table.rows) and _years_row(ctx, table.rows[first]):
+            first += 1
+        _parse_rows(ctx, table, first, out)
+        open_ctx, open_end = ctx, table.end
     if out.tables == 0:
         out.problems.append(
             "未找到指标表（表头须含指标列与目标列） / no indicator table found "

@@ -17,7 +17,8 @@ app = typer.Typer(help="语料管理 / corpus management.", no_args_is_help=True
 
 def ingest(
     paths: list[Path] = typer.Argument(
-        None, help="Documents or folders to add (txt, md, docx, pdf, html, xlsx, xls, csv). None: just (re)build the index."
+        None,
+        help="Documents or folders to add (txt, md, docx, pdf, html, xlsx, xls, csv). None: just (re)build the index.",
     ),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Data dir (default: settings' data_dir)."),
     documents_dir: Path | None = typer.Option(

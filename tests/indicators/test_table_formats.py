@@ -15,7 +15,7 @@ import pytest
 
 from corpus.loaders import load_document
 from indicators.catalog import IndicatorTable
-from indicators.tables import TableParse, parse_indicator_tables
+from indicators.tables import TableParse, parse_indicator_tables, text_tables
 
 TITLE = "某市“十四五”经济社会发展规划"
 PROSE = "规划提出了7项主要指标。"
@@ -206,3 +206,55 @@ def test_merged_category_empty_or_repeated(repeat: bool) -> None:
         rows.append(f"\t{shown}\n\t{label}\n\t{base}\n\t{target}")
     parse = parse_indicator_tables("\n\n".join(rows) + "\n")
     assert [r.category for r in parse.rows] == ["经济发展", "经济发展", "经济发展", "绿色发展"]
+
+
+def test_pdf_table_split_by_a_page_break(tmp_path: Path) -> None:
+    """A long table continues on the next page without its header: its rows still parse."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    # Row i: 指标i（个）, base i, target 2i; 60 rows do not fit on one A4 page at 16 points a row.
+    data = [["指标", "2020年", "2025年"]] + [[f"指标{i}（个）", str(i), str(2 * i)] for i in range(1, 61)]
+    style = TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 9), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
+    path = tmp_path / "long.pdf"
+
+    def page_number(canvas, doc):  # type: ignore[no-untyped-def]
+        canvas.setFont("STSong-Light", 9)
+        canvas.drawString(280, 30, f"第{doc.page}页")
+
+    SimpleDocTemplate(str(path), pagesize=A4).build(
+        [Table(data, colWidths=[120, 60, 60], rowHeights=16, style=style)],
+        onFirstPage=page_number,
+        onLaterPages=page_number,
+    )
+    text = load_document(path).text
+    # The header is printed once and the page number sits between the two parts of the table.
+    assert text.count("\t指标\n") == 1 and "\n第1页\n" in text
+    assert len(text_tables(text)) == 2
+    parse = parse_indicator_tables(text)
+    assert [(r.name, r.base_value, r.target_value) for r in parse.rows] == [
+        (f"指标{i}", float(i), float(2 * i)) for i in range(1, 61)
+    ]
+    assert (parse.tables, parse.unparsed, parse.problems) == (1, [], [])
+
+
+def test_two_row_header_and_markdown_bold(tmp_path: Path) -> None:
+    path = tmp_path / "plan.md"
+    path.write_text(
+        "\n".join(
+            [
+                "| **指标** | **基期** | **目标** |",
+                "|---|---|---|",
+                "| | 2019年 | 2024年 |",
+                "| **地区生产总值（亿元）** | 6870 | 1.2万 |",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    [row] = parse_file(path).rows
+    assert (row.name, row.unit, row.base_year, row.target_year, row.target_value) == (
+        "地区生产总值", "亿元", 2019, 2024, 12000.0
+    )
