@@ -118,3 +118,15 @@ def test_lookup_phrases_the_bound(rows: dict[str, Indicator]) -> None:
     fig = engine.lookup_target(rows["城镇调查失业率"])
     assert (fig.note, fig.inputs["qualifier"]) == ("目标为5.5以下（不高于5.5）", "at_most")
     assert rows["城镇调查失业率"].qualifier_text == "以下"
+
+
+def test_audit_names_unparsed_rows_and_frame_keeps_attribute() -> None:
+    from indicators.catalog import IndicatorTable
+
+    text = "\n\n".join(
+        "\n".join("\t" + c for c in row)
+        for row in [["指标", "2020年", "2025年", "属性"], ["A（个）", "1", "2", "约束性"], ["B（个）", "—", "3", ""]]
+    )
+    table = IndicatorTable.from_parse(parse_indicator_tables(text))
+    assert table.audit.notes[-1] == "指标表中“B（个）”未能解析（缺少基期值 / no base value）：B（个）｜—｜3"
+    assert list(table.frame["attribute"]) == ["约束性"]
