@@ -122,7 +122,7 @@ def load_xls(path: Path) -> str:
     try:
         import pandas as pd
 
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="xlrd")
     except ImportError as exc:
         raise LoaderError("读取 xls 需要 xlrd（pip install xlrd） / reading xls needs xlrd") from exc
     except Exception as exc:
