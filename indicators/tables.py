@@ -248,6 +248,10 @@ def _read_row(ctx: _RowContext, row: tuple[str, ...]) -> Indicator | str | None:
     filled = [(i, c) for i, c in enumerate(row) if c.strip()]
     if not filled:
         return None
+    # A 序号 such as "一" next to a 领域 name does not make the row a data row; a lone text in the
+    # 序号 column does count (a row merged across the width keeps its text in the first cell).
+    numbered = [(i, c) for i, c in filled if i != header.columns.get("seq")]
+    filled = numbered or filled
     distinct = {c for _, c in filled}
     value_columns = {header.columns[r] for r in _VALUE_ROLES if r in header.columns}
     label_only = [i for i, _ in filled] == [header.columns["label"]] and "category" in header.columns

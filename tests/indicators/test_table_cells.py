@@ -134,15 +134,18 @@ def test_section_rows_set_the_category() -> None:
         HEAD,
         ["一、经济发展"],  # merged across the whole width (one cell)
         ["1", "地区生产总值", "亿元", "6870", "12000", "预期"],
-        ["（二）绿色发展", "", "", "", "", ""],  # merged in a spreadsheet: text in the first cell
+        ["二", "绿色发展", "", "", "", ""],  # a numbered section row
         ["2", "单位GDP能耗", "吨标准煤/万元", "0.52", "0.45以下", "约束"],
         ["3", "森林覆盖率", "", "61", "61.5", ""],  # 属性 merged from above
+        ["（三）民生保障", "", "", "", "", ""],  # merged in a spreadsheet: text in the first cell
+        ["4", "人均预期寿命", "岁", "78", "79", "预期性"],
     )
     parse = parse_indicator_tables(text)
     assert [(r.category, r.name, r.attribute) for r in parse.rows] == [
         ("经济发展", "地区生产总值", "预期性"),
         ("绿色发展", "单位GDP能耗", "约束性"),
         ("绿色发展", "森林覆盖率", "约束性"),
+        ("民生保障", "人均预期寿命", "预期性"),
     ]
     assert (parse.rows[2].unit, parse.rows[2].unit_inferred) == ("%", True)  # 率 without a unit
     assert parse.unparsed == [] and parse.problems == []
