@@ -10,8 +10,8 @@ layout), so the chunker and :mod:`indicators.tables` read all formats alike:
   one-cell rows above the first multi-cell row (a title) and below the last one (a note) stay
   text lines, the rows in between are a table; columns empty in the whole table are dropped;
 - a PDF page is its text lines and its ruled tables (pdfplumber) in top-to-bottom order; the
-  text inside a table's box is not repeated as lines. A page pdfplumber cannot read falls back to
-  pypdf's plain text.
+  text inside a table's box is not repeated as lines; a ruled box with a single column (a framed
+  专栏 passage) stays text lines. A file pdfplumber cannot read falls back to pypdf's plain text.
 """
 
 from __future__ import annotations
@@ -167,10 +167,15 @@ def _pdf_page(page: Any) -> str:
     text_page = page.filter(lambda obj: not _inside(obj, boxes)) if boxes else page
     items: list[tuple[float, str]] = [(line["top"], line["text"]) for line in text_page.extract_text_lines()]
     for table in tables:
-        rows = [[_join_wrapped(c) for c in row] for row in table.extract()]
+        raw = [[c or "" for c in row] for row in table.extract()]
+        if max((sum(1 for c in row if c.strip()) for row in raw), default=0) <= 1:
+            # A ruled box with one column is a framed passage (a 专栏), not a table: keep its lines.
+            lines = [line.strip() for row in raw for c in row for line in c.split("\n") if line.strip()]
+            items.append((table.bbox[1], "\n".join(lines)))
+            continue
+        rows = [[_join_wrapped(c) for c in row] for row in raw]
         rows = [r for r in rows if any(r)]
-        if rows:
-            items.append((table.bbox[1], "\n" + table_to_text(rows)))
+        items.append((table.bbox[1], "\n" + table_to_text(rows)))
     items.sort(key=lambda item: item[0])
     return "\n".join(text for _, text in items)
 

@@ -153,3 +153,21 @@ def test_pdf_two_tables_and_text_in_order(tmp_path: Path) -> None:
         "一、主要目标\n\n\t指标\n\t2025年\n\n\tA（个）\n\t1\n\n二、重大项目\n\n"
         "\t项目\n\t投资\n\n\t数据中心建设工程\n\t10亿元\n\n完。\n"
     )
+
+
+def test_pdf_framed_box_stays_text(tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    box = Table(
+        [["专栏1 数字基础设施工程"], ["建设5G基站。"]],
+        colWidths=[300],
+        style=TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 9), ("BOX", (0, 0), (-1, -1), 0.5, "black"),
+                          ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black")]),
+    )
+    path = tmp_path / "box.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build([box])
+    assert load_document(path).text == "专栏1 数字基础设施工程\n建设5G基站。\n"
