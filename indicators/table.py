@@ -8,8 +8,10 @@
 Format of the seed document's annex: every cell on its own line, indented with a tab; rows are
 separated by blank lines; the header row is ``类别 / 指标 / 2020年 / 2025年 / 测算依据``; an empty
 category cell means "same category as the row above"; a value ending in ``*`` is from 2019 (the
-table's 备注 "标*为2019年数据"). Other table sources (markdown, CSV, docx) only need to produce
-the same five cells per row and call :func:`build_indicator`.
+table's 备注 "标*为2019年数据"). This strict parser stays for the shipped layout; any other plan's
+tables (other headers, column orders, units, bounds such as 以下) go through
+:func:`indicators.tables.parse_indicator_tables`, which reuses the label/basis helpers below and
+returns the same rows for the shipped document.
 """
 
 from __future__ import annotations
