@@ -96,9 +96,15 @@ class IndicatorTable:
 
     @classmethod
     def from_parse(
-        cls, parse: TableParse, source: str = "", aliases: Mapping[str, Sequence[str]] | None = None
+        cls,
+        parse: TableParse,
+        source: str = "",
+        aliases: Mapping[str, Sequence[str]] | None = None,
+        plan_id: str = "",
     ) -> IndicatorTable:
         """Build a table from :func:`indicators.tables.parse_indicator_tables` (any plan's text).
+
+        ``plan_id`` (when given) is set on every row; ``aliases`` are attached by name.
 
         >>> from indicators.tables import parse_indicator_tables
         >>> t = IndicatorTable.from_parse(parse_indicator_tables(DEFAULT_DOCUMENT.read_text(encoding="utf-8")))
@@ -109,6 +115,8 @@ class IndicatorTable:
             ValueError: ``aliases`` names an indicator the table does not have.
         """
         rows = apply_aliases(parse.rows, aliases) if aliases else list(parse.rows)
+        if plan_id:
+            rows = [dataclasses.replace(r, plan_id=plan_id) for r in rows]
         return cls(rows, parse.declared_count, source, parse.unparsed, parse.problems)
 
     def __len__(self) -> int:

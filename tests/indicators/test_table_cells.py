@@ -227,3 +227,11 @@ def test_shipped_table_parses_identically() -> None:
     parse = parse_indicator_tables(text)
     assert parse.rows == parse_indicator_table(text)
     assert (len(parse.rows), parse.unparsed, parse.problems, parse.declared_count) == (30, [], [], 31)
+
+
+def test_indicator_table_from_parse_sets_plan_and_aliases() -> None:
+    from indicators.catalog import IndicatorTable
+
+    parse = parse_indicator_tables(table_text(["指标", "2020年", "2025年"], ["5G基站数量（个）", "9072", "30000"]))
+    table = IndicatorTable.from_parse(parse, source="p.md", aliases={"5G基站数量": ["五G"]}, plan_id="p1")
+    assert (table.get("五G").plan_id, table.source, table.declared_count) == ("p1", "p.md", None)
