@@ -6,9 +6,10 @@
 Every loader returns the same plain text as :mod:`corpus.loaders` (tables in the cell-per-line
 layout), so the chunker and :mod:`indicators.tables` read all formats alike:
 
-- a sheet is its name on its own line, then its blocks (rows separated by empty rows); in a block,
-  one-cell rows above the first multi-cell row (a title) and below the last one (a note) stay
-  text lines, the rows in between are a table; columns empty in the whole table are dropped;
+- a sheet is its name on its own line (unless it is a default "Sheet1"), then its blocks (rows
+  separated by empty rows); in a block, one-cell rows above the first multi-cell row (a title)
+  and below the last one (a note) stay text lines, the rows in between are a table; columns empty
+  in the whole table are dropped;
 - a PDF page is its text lines and its ruled tables (pdfplumber) in top-to-bottom order; the
   text inside a table's box is not repeated as lines; a ruled box with a single column (a framed
   专栏 passage) stays text lines. A file pdfplumber cannot read falls back to pypdf's plain text.
@@ -29,6 +30,8 @@ from typing import Any
 from corpus.loaders import LoaderError, read_text_file, table_to_text
 
 _CJK_RE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+# Names a spreadsheet program gives by itself ("Sheet1", "工作表1") say nothing; they are not written.
+_DEFAULT_SHEET_RE = re.compile(r"^(?:sheet|工作表)\s*\d*$", re.IGNORECASE)
 
 
 def cell_text(value: Any, percent: bool = False) -> str:
@@ -88,6 +91,11 @@ def grid_to_text(grid: Sequence[Sequence[Any]]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _sheet_text(name: str, body: str) -> str:
+    """A sheet's name as its heading line, then its body (a default name is left out)."""
+    return body if _DEFAULT_SHEET_RE.match(name.strip()) else f"{name.strip()}\n\n{body}"
+
+
 def load_xlsx(path: Path) -> str:
     """Every sheet of an xlsx workbook: the sheet name as a line, then its blocks (openpyxl).
 
@@ -113,7 +121,7 @@ def load_xlsx(path: Path) -> str:
             ]
             for row in sheet.iter_rows()
         ]
-        parts.append(f"{sheet.title}\n\n{grid_to_text(grid)}")
+        parts.append(_sheet_text(sheet.title, grid_to_text(grid)))
     return "\n".join(parts)
 
 
@@ -127,7 +135,7 @@ def load_xls(path: Path) -> str:
         raise LoaderError("读取 xls 需要 xlrd（pip install xlrd） / reading xls needs xlrd") from exc
     except Exception as exc:
         raise LoaderError(f"无法读取 Excel 文件 / cannot read xls {path.name}: {exc}") from exc
-    return "\n".join(f"{name}\n\n{grid_to_text(frame.values.tolist())}" for name, frame in sheets.items())
+    return "\n".join(_sheet_text(str(name), grid_to_text(frame.values.tolist())) for name, frame in sheets.items())
 
 
 def load_csv(path: Path) -> str:

@@ -171,3 +171,18 @@ def test_pdf_framed_box_stays_text(tmp_path: Path) -> None:
     path = tmp_path / "box.pdf"
     SimpleDocTemplate(str(path), pagesize=A4).build([box])
     assert load_document(path).text == "专栏1 数字基础设施工程\n建设5G基站。\n"
+
+
+def test_default_sheet_name_is_not_a_heading(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["关于测试规划的说明"])
+    ws.append(["指标", "2025年"])
+    ws.append(["A（个）", 3])
+    path = tmp_path / "plan.xlsx"
+    wb.save(str(path))
+    doc = load_document(path)
+    assert (doc.title, doc.text) == ("关于测试规划的说明", "关于测试规划的说明\n\n\t指标\n\t2025年\n\n\tA（个）\n\t3\n")
