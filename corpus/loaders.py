@@ -1,10 +1,15 @@
-"""Load plan documents (txt, md, docx, pdf, html) into plain-text `Document`s with metadata.
+"""Load plan documents (txt, md, docx, pdf, html, xlsx, xls, csv) into plain-text `Document`s.
 
 Every loader produces the same plain-text layout so one chunker serves all formats:
 
 - one paragraph per line, headings on their own line (``一、…``, ``（一）…``, ``第一章 …``);
 - tables in the *cell-per-line* layout of the shipped seed: each cell on its own line starting with a
-  tab, rows separated by a blank line (a docx/html/md table becomes exactly that).
+  tab, rows separated by a blank line (a docx/html/md/pdf/spreadsheet table becomes exactly that);
+- merged cells: a cell merged across columns appears once; a cell merged down rows (a 类别 spanning
+  three rows) keeps its text in the first row and is an empty cell below, the seed's own way of
+  saying "same as above".
+
+Spreadsheets, CSV and PDF tables are read in :mod:`corpus.table_loaders`.
 
 Metadata (title, issuer, date, source) comes from a sidecar ``<file>.meta.yaml`` next to the file when
 present (e.g. ``plan.txt.meta.yaml``), else it is inferred from the first lines: the title line, an
@@ -26,7 +31,7 @@ from typing import Any
 
 import yaml
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm", ".xlsx", ".xls", ".csv")
 SIDECAR_SUFFIX = ".meta.yaml"
 
 # Conversion leftovers of Word → text tools, e.g. "[bookmark: _GoBack]"; they carry no content.
@@ -124,7 +129,12 @@ def infer_metadata(text: str, fallback_title: str) -> dict[str, str]:
     return {"title": title or fallback_title, "issuer": issuer, "date": date}
 
 
-def _read_text_file(path: Path) -> str:
+def read_text_file(path: Path) -> str:
+    """The file's text, decoded as UTF-8 (with or without BOM) or else GB18030.
+
+    Raises:
+        LoaderError: neither encoding decodes the file.
+    """
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -136,7 +146,7 @@ def _read_text_file(path: Path) -> str:
 
 def load_txt(path: Path) -> str:
     """Plain text as is (UTF-8, or GB18030 as found in many government files)."""
-    return _read_text_file(path)
+    return read_text_file(path)
 
 
 _MD_TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -152,11 +162,12 @@ def load_markdown(path: Path) -> str:
             out.append(table_to_text(table).rstrip("\n"))
             table.clear()
 
-    for line in _read_text_file(path).replace("\r\n", "\n").split("\n"):
+    for line in read_text_file(path).replace("\r\n", "\n").split("\n"):
         stripped = line.strip()
         if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 2:
             if not _MD_TABLE_SEP_RE.match(stripped):
-                table.append([c.strip() for c in stripped.strip("|").split("|")])
+                # Bold/code marks go; a single * stays (it marks older base-year data in plan tables).
+                table.append([re.sub(r"\*\*|__|`", "", c).strip() for c in stripped.strip("|").split("|")])
             continue
         flush()
         stripped = re.sub(r"^#{1,6}\s+", "", stripped)
@@ -167,6 +178,24 @@ def load_markdown(path: Path) -> str:
         out.append(stripped)
     flush()
     return "\n".join(out)
+
+
+def _docx_rows(table: Any) -> list[list[str]]:
+    """Rows of a Word table: a horizontal merge once, a vertical merge as an empty cell below its top."""
+    rows: list[list[str]] = []
+    above: list[Any] = []
+    for row in table.rows:
+        # python-docx expands merged cells: the same <w:tc> appears in every grid column it spans
+        # and, for a vertical merge, in every row below its top.
+        tcs = [cell._tc for cell in row.cells]
+        cells: list[str] = []
+        for j, cell in enumerate(row.cells):
+            if j > 0 and tcs[j] is tcs[j - 1]:
+                continue
+            cells.append("" if j < len(above) and tcs[j] is above[j] else cell.text)
+        rows.append(cells)
+        above = tcs
+    return rows
 
 
 def load_docx(path: Path) -> str:
@@ -187,17 +216,7 @@ def load_docx(path: Path) -> str:
         if tag == "p":
             out.append(Paragraph(block, document).text)
         elif tag == "tbl":
-            rows = []
-            for row in Table(block, document).rows:
-                cells: list[str] = []
-                previous = None
-                for cell in row.cells:
-                    # Merged cells repeat the same cell object; keep it once.
-                    if cell._tc is previous:
-                        continue
-                    previous = cell._tc
-                    cells.append(cell.text)
-                rows.append(cells)
+            rows = _docx_rows(Table(block, document))
             out.append("")
             out.append(table_to_text(rows).rstrip("\n"))
             out.append("")
@@ -205,23 +224,63 @@ def load_docx(path: Path) -> str:
 
 
 def load_pdf(path: Path) -> str:
-    """Text of every page (pypdf), pages joined by newlines."""
+    """Text lines and ruled tables of every page (see :func:`corpus.table_loaders.load_pdf`)."""
+    from corpus.table_loaders import load_pdf as load
+
+    return load(path)
+
+
+def load_spreadsheet(path: Path) -> str:
+    """Every sheet of an xlsx/xls workbook, or a CSV file (see :mod:`corpus.table_loaders`)."""
+    from corpus import table_loaders
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return table_loaders.load_csv(path)
+    return table_loaders.load_xls(path) if suffix == ".xls" else table_loaders.load_xlsx(path)
+
+
+def _span(cell: Any, name: str) -> int:
     try:
-        from pypdf import PdfReader
-    except ImportError as exc:  # pragma: no cover - pypdf is a core dependency
-        raise LoaderError("读取 PDF 需要 pypdf / reading pdf needs pypdf") from exc
-    try:
-        reader = PdfReader(str(path))
-        return "\n".join((page.extract_text() or "") for page in reader.pages)
-    except Exception as exc:
-        raise LoaderError(f"无法读取 PDF 文件 / cannot read pdf {path.name}: {exc}") from exc
+        return max(1, int(cell.get(name, 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _html_rows(table: Any) -> list[list[str]]:
+    """Rows of an HTML table: colspan once, rowspan as an empty cell in the rows below (like docx)."""
+    rows: list[list[str]] = []
+    spans: dict[int, tuple[int, int]] = {}  # grid column → (rows still covered, its colspan)
+    for tr in table.find_all("tr"):
+        cells = tr.find_all(["td", "th"], recursive=False)
+        out: list[str] = []
+        below: dict[int, tuple[int, int]] = {}
+        col = i = 0
+        while i < len(cells) or any(c >= col for c in spans):
+            if col in spans:
+                left, width = spans[col]
+                out.append("")
+                if left > 1:
+                    below[col] = (left - 1, width)
+                col += width
+            elif i < len(cells):
+                cell, width = cells[i], _span(cells[i], "colspan")
+                out.append(cell.get_text(" ", strip=True))
+                if _span(cell, "rowspan") > 1:
+                    below[col] = (_span(cell, "rowspan") - 1, width)
+                col, i = col + width, i + 1
+            else:
+                col += 1
+        spans = below
+        rows.append(out)
+    return rows
 
 
 def load_html(path: Path) -> str:
     """Visible text of an HTML page: headings/paragraphs one per line, tables in cell layout."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(_read_text_file(path), "lxml")
+    soup = BeautifulSoup(read_text_file(path), "lxml")
     for tag in soup(["script", "style", "noscript", "head", "nav", "footer"]):
         tag.decompose()
     out: list[str] = []
@@ -229,10 +288,7 @@ def load_html(path: Path) -> str:
         if element.find_parent("table") is not None:
             continue
         if element.name == "table":
-            rows = [
-                [cell.get_text(" ", strip=True) for cell in tr.find_all(["td", "th"])]
-                for tr in element.find_all("tr")
-            ]
+            rows = _html_rows(element)
             out.extend(["", table_to_text([r for r in rows if r]).rstrip("\n"), ""])
         elif element.find_parent(["p", "li"]) is None:
             out.append(element.get_text("", strip=True))
@@ -250,6 +306,9 @@ LOADERS: dict[str, Callable[[Path], str]] = {
     ".pdf": load_pdf,
     ".html": load_html,
     ".htm": load_html,
+    ".xlsx": load_spreadsheet,
+    ".xls": load_spreadsheet,
+    ".csv": load_spreadsheet,
 }
 
 

@@ -151,10 +151,12 @@ def audit_table(table: IndicatorTable, tolerance_pct: float = AUDIT_TOLERANCE_PC
     True
     """
     findings = tuple(audit_indicator(i, tolerance_pct) for i in table.indicators)
+    # Rows the parser could not type are part of the plan's table: the audit names them.
+    unparsed = [f"指标表中“{u.label or u.text}”未能解析（{u.reason}）：{u.text}" for u in table.unparsed]
     return AuditReport(
         findings,
         table.declared_count,
         len(table.indicators),
         tolerance_pct,
-        tuple(table_notes(table.indicators)),
+        tuple([*table_notes(table.indicators), *unparsed]),
     )

@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING
 import yaml
 
 from indicators.model import Indicator
-from indicators.table import declared_indicator_count, parse_indicator_table
+from indicators.table import TableParseError
+from indicators.tables import parse_indicator_tables
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from indicators.audit import AuditReport
+    from indicators.tables import TableParse, UnparsedRow
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_DOCUMENT = (
@@ -62,24 +64,60 @@ def load_aliases(path: Path) -> dict[str, list[str]]:
 
 
 class IndicatorTable:
-    """The typed indicator rows plus the count the prose declares.
+    """The typed indicator rows plus the count the prose declares and the rows that did not parse.
 
     >>> IndicatorTable([], declared_count=None).indicators
     ()
+
+    ``unparsed`` keeps the rows of the plan's table that could not be typed (each with its text and
+    the reason), so an answer can quote them instead of pretending they do not exist; ``problems``
+    are the parser's sentences about them.
     """
 
     def __init__(
-        self, indicators: Sequence[Indicator], declared_count: int | None = None, source: str = ""
+        self,
+        indicators: Sequence[Indicator],
+        declared_count: int | None = None,
+        source: str = "",
+        unparsed: Sequence[UnparsedRow] = (),
+        problems: Sequence[str] = (),
     ) -> None:
         self.indicators: tuple[Indicator, ...] = tuple(indicators)
         self.declared_count = declared_count
         self.source = source
+        self.unparsed: tuple[UnparsedRow, ...] = tuple(unparsed)
+        self.problems: tuple[str, ...] = tuple(problems)
         self._index: dict[str, list[Indicator]] = {}
         for ind in self.indicators:
             for key in (ind.name, ind.label, *ind.aliases):
                 bucket = self._index.setdefault(lookup_key(key), [])
                 if ind not in bucket:
                     bucket.append(ind)
+
+    @classmethod
+    def from_parse(
+        cls,
+        parse: TableParse,
+        source: str = "",
+        aliases: Mapping[str, Sequence[str]] | None = None,
+        plan_id: str = "",
+    ) -> IndicatorTable:
+        """Build a table from :func:`indicators.tables.parse_indicator_tables` (any plan's text).
+
+        ``plan_id`` (when given) is set on every row; ``aliases`` are attached by name.
+
+        >>> from indicators.tables import parse_indicator_tables
+        >>> t = IndicatorTable.from_parse(parse_indicator_tables(DEFAULT_DOCUMENT.read_text(encoding="utf-8")))
+        >>> len(t), t.declared_count, t.unparsed
+        (30, 31, ())
+
+        Raises:
+            ValueError: ``aliases`` names an indicator the table does not have.
+        """
+        rows = apply_aliases(parse.rows, aliases) if aliases else list(parse.rows)
+        if plan_id:
+            rows = [dataclasses.replace(r, plan_id=plan_id) for r in rows]
+        return cls(rows, parse.declared_count, source, parse.unparsed, parse.problems)
 
     def __len__(self) -> int:
         return len(self.indicators)
@@ -156,16 +194,21 @@ def apply_aliases(indicators: Sequence[Indicator], aliases: Mapping[str, Sequenc
 
 
 def load_table(document: Path, aliases_path: Path | None = None) -> IndicatorTable:
-    """Parse ``document``'s indicator table and attach aliases from ``aliases_path``.
+    """Parse ``document``'s indicator tables and attach aliases from ``aliases_path``.
 
     >>> load_table(DEFAULT_DOCUMENT, DEFAULT_ALIASES).declared_count
     31
+
+    Raises:
+        TableParseError: the document has no indicator table.
+        ValueError: the alias file is malformed or names an unknown indicator.
     """
     text = document.read_text(encoding="utf-8")
-    rows = parse_indicator_table(text)
-    if aliases_path is not None:
-        rows = apply_aliases(rows, load_aliases(aliases_path))
-    return IndicatorTable(rows, declared_indicator_count(text), source=document.name)
+    parse = parse_indicator_tables(text)
+    if parse.tables == 0:
+        raise TableParseError(parse.problems[0])
+    aliases = load_aliases(aliases_path) if aliases_path is not None else None
+    return IndicatorTable.from_parse(parse, source=document.name, aliases=aliases)
 
 
 _default: IndicatorTable | None = None

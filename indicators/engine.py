@@ -20,10 +20,17 @@ Rules (documented once, used everywhere):
   other amounts and counts. The path always ends exactly on the target; how far the basis's own
   rule lands from the target is the audit's job, not the trajectory's.
 - **Progress status.** Actual vs planned value in the same year: within ±``tolerance_pct`` (2%)
-  of the planned value → 符合; above → 超前; below → 滞后.
+  of the planned value → 符合; otherwise 超前 when the actual is on the *good* side of the path,
+  滞后 on the other. The good side is above for growing rows and ``以上`` targets, and *below* for
+  rows where lower is better (:attr:`Indicator.lower_is_better`: a ``以下`` target, or a target
+  under the base such as 单位GDP能耗 0.5→0.4): 0.44 in 2022 against a planned 0.4573 is 超前.
+  "Target reached" likewise means at or above the target, or at or below it when lower is better.
 - **Audit tolerance.** A basis "holds" when its recomputed target is within ±2% of the table's
   target (4430×1.1⁵ = 7134.6 vs 7000 is +1.9% → holds; 19.47×1.21⁵ = 50.50 vs 40 → mismatch).
-  For an ``以上`` target any projection above the target also holds.
+  For an ``以上`` target any projection above the target also holds; for an ``以下`` target any
+  projection below it.
+- **Falling rows.** base > target is allowed: the change is negative, the CAGR is a negative rate
+  (0.5→0.4 over 5 years: −4.36%, read "年均下降4.36%").
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from indicators.model import PP_UNIT, Figure, Indicator
+from indicators.model import PP_UNIT, QUALIFIER_BOUND_TEXT, Figure, Indicator
 
 TrajectoryRule = Literal["linear", "geometric"]
 ProgressStatus = Literal["超前", "符合", "滞后"]
@@ -121,8 +128,8 @@ def lookup_target(ind: Indicator) -> Figure:
     (18000.0, '目标为18000以上（不低于18000）')
     """
     note = ""
-    if ind.target_qualifier == "at_least":
-        note = f"目标为{ind.target_text}（不低于{fmt(ind.target_value)}）"
+    if ind.target_qualifier in QUALIFIER_BOUND_TEXT:
+        note = f"目标为{ind.target_text}（{QUALIFIER_BOUND_TEXT[ind.target_qualifier]}{fmt(ind.target_value)}）"
     elif ind.target_qualifier == "approximately":
         note = f"目标为{ind.target_text}（约{fmt(ind.target_value)}）"
     return Figure(
@@ -237,6 +244,17 @@ def _qual_note(ind: Indicator) -> str:
 # ---------------------------------------------------------------- growth
 
 
+def rate_text(rate_pct: float) -> str:
+    """An annual rate in words: a negative rate is a fall, not "growth of −4%".
+
+    >>> rate_text(27.0234), rate_text(-4.3591)
+    ('年均增长27.02%', '年均下降4.36%')
+    """
+    if rate_pct < 0:
+        return f"年均下降{fmt(r2(-rate_pct))}%"
+    return f"年均增长{fmt(r2(rate_pct))}%"
+
+
 def cagr_pct(start: float, end: float, years: int) -> float:
     """Compound annual growth rate in % from ``start`` to ``end`` over ``years``.
 
@@ -265,9 +283,11 @@ def required_cagr(ind: Indicator) -> Figure:
     if ind.override_base:
         y0, v0 = ind.override_base
         alt = cagr_pct(v0, ind.target_value, ind.target_year - y0)
-        notes.append(f"若按{y0}年估算值{fmt(v0)}计，需年均增长{r2(alt)}%")
+        notes.append(f"若按{y0}年估算值{fmt(v0)}计，需{rate_text(alt)}")
     if ind.is_percent:
         notes.append("百分比指标的相对增速；按百分点计见annual_increment")
+    if exact < 0:
+        notes.append(f"目标低于基期，{rate_text(exact)}")
     return Figure(
         ind.name,
         "cagr",
@@ -468,6 +488,32 @@ def trajectory(ind: Indicator) -> list[Figure]:
     return [planned_value(ind, y) for y in range(ind.base_year, ind.target_year + 1)]
 
 
+def lower_is_better(ind: Indicator) -> bool:
+    """True for ``以下`` (at most) targets and for rows planned to fall (base > target, e.g. 能耗).
+
+    A value below the plan is then ahead, not behind (see :attr:`Indicator.lower_is_better`).
+    """
+    return ind.lower_is_better
+
+
+def progress_status(
+    actual: float, planned: float, tolerance_pct: float = DEFAULT_TOLERANCE_PCT, reverse: bool = False
+) -> ProgressStatus:
+    """The one progress rule (chat answers and the evaluation use it): 超前 / 符合 / 滞后.
+
+    Within ±``tolerance_pct`` % of the planned value → 符合; beyond it → 超前 or 滞后; ``reverse``
+    (``以下`` targets) swaps the two sides.
+
+    >>> progress_status(103, 100), progress_status(98, 100), progress_status(97.9, 100)
+    ('超前', '符合', '滞后')
+    >>> progress_status(97.9, 100, reverse=True)
+    '超前'
+    """
+    gap = (planned - actual) if reverse else (actual - planned)
+    band = abs(planned) * tolerance_pct / 100
+    return "超前" if gap > band else "滞后" if gap < -band else "符合"
+
+
 @dataclass(frozen=True)
 class ProgressCheck:
     """Result of comparing an actual value with the plan.
@@ -503,11 +549,15 @@ class ProgressCheck:
 
 
 def progress(ind: Indicator, year: int, actual: float, tolerance_pct: float = DEFAULT_TOLERANCE_PCT) -> ProgressCheck:
-    """Compare an actual value in ``year`` with the planned trajectory.
+    """Compare an actual value in ``year`` with the planned trajectory (status rule: module doc).
 
     >>> from indicators.catalog import load_default_table
     >>> progress(load_default_table().get("工业机器人"), 2022, 14000).status
     '超前'
+
+    For a row where lower is better (以下, or base > target) being under the path is 超前:
+    单位GDP能耗 0.5 (2020) → 0.4 (2025) plans 0.5×0.8^(2/5) = 0.4573 for 2022, so 0.44 is 超前
+    and 0.47 is 滞后.
 
     Raises:
         ValueError: year outside the plan, negative actual value or tolerance.
@@ -522,8 +572,7 @@ def progress(ind: Indicator, year: int, actual: float, tolerance_pct: float = DE
         )
     planned = planned_value(ind, year)
     gap_exact = actual - (planned.exact or planned.value)
-    band = abs(planned.exact or planned.value) * tolerance_pct / 100
-    status: ProgressStatus = "超前" if gap_exact > band else "滞后" if gap_exact < -band else "符合"
+    status = progress_status(actual, planned.exact or planned.value, tolerance_pct, lower_is_better(ind))
     unit = PP_UNIT if ind.is_percent else ind.unit
     gap = Figure(
         ind.name,
@@ -537,7 +586,7 @@ def progress(ind: Indicator, year: int, actual: float, tolerance_pct: float = DE
         gap_exact,
     )
     remaining = ind.target_year - year
-    reached = actual >= ind.target_value
+    reached = actual <= ind.target_value if lower_is_better(ind) else actual >= ind.target_value
     required: Figure | None = None
     note = ""
     if remaining > 0:
@@ -551,7 +600,7 @@ def progress(ind: Indicator, year: int, actual: float, tolerance_pct: float = DE
                 "%",
                 f"({fmt(ind.target_value)}/{fmt(actual)})^(1/{remaining})-1",
                 {"actual": actual, "target": ind.target_value, "years": remaining, "year": year},
-                f"规划原需年均{r2(plan)}%",
+                f"规划原需年均{r2(plan)}%" if plan >= 0 else f"规划原需{rate_text(plan)}",
                 ind.target_year,
                 exact,
             )
@@ -609,6 +658,8 @@ class AuditFinding:
 def _holds(ind: Indicator, dev_pct: float, tolerance_pct: float) -> bool:
     if ind.target_qualifier == "at_least":
         return dev_pct >= -tolerance_pct
+    if ind.target_qualifier == "at_most":
+        return dev_pct <= tolerance_pct
     return abs(dev_pct) <= tolerance_pct
 
 
@@ -624,7 +675,8 @@ class TargetComparison:
 def compare_with_target(ind: Indicator, value: float, tolerance_pct: float = AUDIT_TOLERANCE_PCT) -> TargetComparison:
     """Gap (value − target, in the row's unit) and deviation ((value − target) ÷ target, in %).
 
-    ``consistent`` follows the audit rule: within ±``tolerance_pct``, or at/above an ``以上`` target.
+    ``consistent`` follows the audit rule: within ±``tolerance_pct``, or at/above an ``以上`` target,
+    or at/below an ``以下`` target.
 
     >>> from indicators.catalog import load_default_table
     >>> c = compare_with_target(load_default_table().get("5G基站数量"), 29072)

@@ -6,7 +6,7 @@
 
 Quantity names used in :class:`Figure.quantity` (the reply contract reads them):
 
-- ``base`` / ``target``: the table's base (2020, or 2019 where marked ``*``) and 2025 values.
+- ``base`` / ``target``: the table's base (e.g. 2020, or 2019 where marked ``*``) and target values.
 - ``change``: target − base, in the indicator's unit (percentage points for % indicators).
 - ``pp_change``: target − base for % indicators, unit ``个百分点``.
 - ``multiple``: target ÷ base, unit ``倍``.
@@ -28,12 +28,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Qualifier = Literal["exact", "approximately", "at_least"]
+Qualifier = Literal["exact", "approximately", "at_least", "at_most"]
 BasisKind = Literal["growth_rate", "increment", "pp_increment", "reference", "other"]
 
-QUALIFIER_TEXT: dict[str, str] = {"exact": "", "approximately": "左右", "at_least": "以上"}
+QUALIFIER_TEXT: dict[str, str] = {"exact": "", "approximately": "左右", "at_least": "以上", "at_most": "以下"}
 PERCENT_UNIT = "%"
 PP_UNIT = "个百分点"
+
+# Qualifiers: at_least = 以上/不低于/≥; at_most = 以下/不高于/不超过/≤ (upper bounds such as 能耗 or
+# 失业率); approximately = 左右/约. How a bound reads in a sentence ("不低于18000"):
+QUALIFIER_BOUND_TEXT: dict[str, str] = {"at_least": "不低于", "at_most": "不高于"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ class Indicator:
     override_base: tuple[int, float] | None
     aliases: tuple[str, ...] = ()
     plan_id: str = ""
+    # 属性 column of many plans: 预期性 (expected) or 约束性 (binding); "" when the table has none.
+    attribute: str = ""
 
     @property
     def is_percent(self) -> bool:
@@ -100,8 +106,25 @@ class Indicator:
 
     @property
     def qualifier_text(self) -> str:
-        """``以上`` / ``左右`` / ``""``."""
+        """``以上`` / ``左右`` / ``以下`` / ``""``."""
         return QUALIFIER_TEXT[self.target_qualifier]
+
+    @property
+    def lower_is_better(self) -> bool:
+        """True for an upper-bound target (以下) or a row planned to fall (base > target, e.g. 能耗).
+
+        A lower-bound target (以上) is never "lower is better", even when the bound lies below the
+        base (耕地保有量不低于…: keeping more is fine).
+
+        >>> Indicator(category="", name="单位GDP能耗", label="", unit="吨标准煤/万元", unit_inferred=False,
+        ...     base_year=2020, base_value=0.5, target_year=2025, target_value=0.43,
+        ...     target_qualifier="exact", target_text="0.43", basis="", basis_parsed=Basis(kind="other"),
+        ...     override_base=None).lower_is_better
+        True
+        """
+        if self.target_qualifier in ("at_most", "at_least"):
+            return self.target_qualifier == "at_most"
+        return self.target_value < self.base_value
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict (the shape of ``policybot indicators list --json``)."""

@@ -8,8 +8,10 @@
 Format of the seed document's annex: every cell on its own line, indented with a tab; rows are
 separated by blank lines; the header row is ``类别 / 指标 / 2020年 / 2025年 / 测算依据``; an empty
 category cell means "same category as the row above"; a value ending in ``*`` is from 2019 (the
-table's 备注 "标*为2019年数据"). Other table sources (markdown, CSV, docx) only need to produce
-the same five cells per row and call :func:`build_indicator`.
+table's 备注 "标*为2019年数据"). This strict parser stays for the shipped layout; any other plan's
+tables (other headers, column orders, units, bounds such as 以下) go through
+:func:`indicators.tables.parse_indicator_tables`, which reuses the label/basis helpers below and
+returns the same rows for the shipped document.
 """
 
 from __future__ import annotations
@@ -42,6 +44,15 @@ _STAR_NOTE_RE = re.compile(r"标\s*\*\s*为\s*(\d{4})\s*年")
 
 class TableParseError(ValueError):
     """The text has no indicator table or a row is malformed (message in Chinese and English)."""
+
+
+def looks_like_unit(text: str) -> bool:
+    """True when ``text`` reads as a unit (% / Tbps / 亿元 / 万元/人年 …), not as a gloss.
+
+    >>> looks_like_unit("万元/人年"), looks_like_unit("光纤宽带用户率")
+    (True, False)
+    """
+    return bool(_UNIT_RE.match(text.strip()))
 
 
 def split_label(label: str) -> tuple[str, str, bool, tuple[str, ...]]:

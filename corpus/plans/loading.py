@@ -20,6 +20,7 @@ from corpus.loaders import Document, LoaderError, load_document
 from corpus.plans.model import PlanInfo
 from indicators.catalog import IndicatorTable, apply_aliases, load_aliases
 from indicators.model import Indicator
+from indicators.tables import TableParse, parse_indicator_tables
 
 log = logging.getLogger(__name__)
 
@@ -45,32 +46,13 @@ def empty_catalogue(source: str, plan_id: str) -> TaskCatalogue:
                          plan_id=plan_id)
 
 
-def parse_tables(documents: list[Document]) -> tuple[list[Indicator], int | None, list[str], list[object]]:
-    """Every indicator row found in the plan's documents, the declared count, problems, unparsed rows."""
-    rows: list[Indicator] = []
-    problems: list[str] = []
-    unparsed: list[object] = []
-    declared: int | None = None
-    try:
-        from indicators.table import parse_indicator_tables  # type: ignore[attr-defined]
-    except ImportError:  # TRANSITION: the any-format parser lands with the table work
-        from indicators.table import TableParseError, declared_indicator_count, parse_indicator_table
+def parse_tables(documents: list[Document]) -> TableParse:
+    """Every indicator table of the plan's documents, parsed together.
 
-        for doc in documents:
-            try:
-                rows += parse_indicator_table(doc.text)
-            except TableParseError as exc:
-                if "未找到" not in str(exc):
-                    problems.append(f"{doc.source}: {exc}")
-            declared = declared if declared is not None else declared_indicator_count(doc.text)
-        return rows, declared, problems, unparsed
-    for doc in documents:
-        parsed = parse_indicator_tables(doc.text)
-        rows += parsed.rows
-        unparsed += list(parsed.unparsed)
-        problems += [f"{doc.source}: {p}" for p in parsed.problems]
-        declared = declared if declared is not None else parsed.declared_count
-    return rows, declared, problems, unparsed
+    The documents are read as one text so that notes anywhere in the plan (the period, “标*为2019年
+    数据”, the declared indicator count) apply to a table in any of its files (e.g. a workbook).
+    """
+    return parse_indicator_tables("\n\n".join(d.text for d in documents))
 
 
 def _with_aliases(info: PlanInfo, rows: list[Indicator], problems: list[str]) -> list[Indicator]:
@@ -90,13 +72,15 @@ def _with_aliases(info: PlanInfo, rows: list[Indicator], problems: list[str]) ->
         )
         for r in rows
     ]
+    rows = _drop_shared_aliases(rows)
     curated = info.enrichment.get("aliases")
     if curated is not None:
+        # Curated aliases may name two rows on purpose (劳动生产率): the resolver then asks which.
         try:
             rows = apply_aliases(rows, load_aliases(curated))
         except (OSError, ValueError) as exc:
             problems.append(f"别名文件无法使用 / alias file not used: {exc}")
-    return _drop_shared_aliases(rows)
+    return rows
 
 
 def _drop_shared_aliases(rows: list[Indicator]) -> list[Indicator]:
@@ -146,12 +130,10 @@ def load_plan(info: PlanInfo) -> PlanData:
             problems.append(str(exc))
     if not documents:
         raise LoaderError(f"规划 {info.id} 没有可读文件 / no readable file: {'; '.join(problems)}")
-    rows, declared, table_problems, unparsed = parse_tables(documents)
-    problems += table_problems
-    rows = _with_aliases(info, rows, problems)
-    table = IndicatorTable(rows, declared, source=documents[0].source)
-    if unparsed:
-        table.unparsed = tuple(unparsed)  # type: ignore[attr-defined]
+    parsed = parse_tables(documents)
+    problems += parsed.problems
+    rows = _with_aliases(info, parsed.rows, problems)
+    table = IndicatorTable(rows, parsed.declared_count, documents[0].source, parsed.unparsed, parsed.problems)
     catalogue = _catalogue(info, documents, problems)
     for p in problems:
         log.warning("plan %s: %s", info.id, p)

@@ -114,14 +114,14 @@ def test_ingest_same_name_different_content_keeps_both(seed_dir: Path, tmp_path:
 
 def test_ingest_reports_bad_inputs(seed_dir: Path, tmp_path: Path) -> None:
     index = _index(seed_dir, tmp_path / "data")
-    bad = tmp_path / "x.xls"
+    bad = tmp_path / "x.pptx"
     bad.write_text("x", encoding="utf-8")
     empty = tmp_path / "empty.txt"
     empty.write_text(" \n", encoding="utf-8")
     result = index.ingest([bad, empty, tmp_path / "missing.txt"])
     reasons = {p.name: why for p, why in result.skipped}
     assert result.added == []
-    assert "unsupported" in reasons["x.xls"]
+    assert "unsupported" in reasons["x.pptx"]
     assert "no text" in reasons["empty.txt"]
     assert "no such file" in reasons["missing.txt"]
 

@@ -155,7 +155,7 @@ def test_html_blocks_and_table(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "content", "message"),
-    [("a.xls", b"x", "unsupported document type"), ("empty.txt", b"  \n", "no text found")],
+    [("a.pptx", b"x", "unsupported document type"), ("empty.txt", b"  \n", "no text found")],
 )
 def test_bad_files_raise_clear_errors(tmp_path: Path, name: str, content: bytes, message: str) -> None:
     path = tmp_path / name
@@ -177,7 +177,7 @@ def test_helpers() -> None:
 
 
 def test_discover_skips_sidecars_and_unsupported(tmp_path: Path) -> None:
-    for name in ("a.txt", "a.txt.meta.yaml", "b.docx", "c.xls", "sub/d.md"):
+    for name in ("a.txt", "a.txt.meta.yaml", "b.docx", "c.pptx", "sub/d.md"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     assert [p.name for p in discover([tmp_path])] == ["a.txt", "b.docx", "d.md"]
