@@ -8,6 +8,7 @@ Examples:
     policybot eval tasks corpus/eval/profiles.jsonl
     policybot indicators audit
     policybot ingest path/to/另一份规划.docx
+    policybot feedback export --format csv -o feedback.csv
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from api.cli import chat as chat_cli
 from api.cli import corpus as corpus_cli
 from api.cli import dingtalk as dingtalk_cli
 from api.cli import evaluation as eval_cli
+from api.cli import feedback as feedback_cli
 from api.cli import indicators as indicators_cli
 
 app = typer.Typer(
@@ -32,7 +34,12 @@ app.command("eval")(eval_cli.evaluate)
 app.command("ingest")(corpus_cli.ingest)
 app.command("dingtalk-stream")(dingtalk_cli.stream_command)
 app.add_typer(indicators_cli.app, name="indicators", help="The plan's indicator table and computations.")
+app.add_typer(feedback_cli.app, name="feedback", help="👍/👎 votes from the web page (POST /v1/feedback).")
 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # `python -m api.cli.main serve` runs this checkout's code (tests start servers so)
+    main()
