@@ -32,6 +32,31 @@ STARTUP_SECONDS = 300  # index build on a busy 2-core machine; normally ~10 s
 UI_TIMEOUT_MS = 60_000  # generous: answers on a loaded machine
 API_KEY = "web-test-key-0123456789"
 
+# Replaces the page's fetch for POST /v1/chat by a stream the test feeds (window.__sse.push / close);
+# <html data-sse="N"> marks the Nth request. Every other request goes to the real server.
+SCRIPTED_SSE = """
+window.__sse = { controller: null, requests: [] };
+const realFetch = window.fetch.bind(window);
+window.fetch = (input, init) => {
+  const url = typeof input === "string" ? input : input.url;
+  if (url.endsWith("/v1/chat") && init && init.method === "POST") {
+    window.__sse.requests.push(JSON.parse(init.body));
+    const stream = new ReadableStream({ start(c) {
+      window.__sse.controller = c;
+      document.documentElement.dataset.sse = String(window.__sse.requests.length);  // the test waits on this
+    } });
+    if (init.signal) init.signal.addEventListener("abort", () => {
+      try { window.__sse.controller.error(new DOMException("aborted", "AbortError")); } catch (e) {}
+    });
+    return Promise.resolve(new Response(stream, { status: 200, headers: { "Content-Type": "text/event-stream" } }));
+  }
+  return realFetch(input, init);
+};
+window.__sse.push = (event, data) => window.__sse.controller.enqueue(
+  new TextEncoder().encode(`event: ${event}\\ndata: ${JSON.stringify(data)}\\n\\n`));
+window.__sse.close = () => window.__sse.controller.close();
+"""
+
 
 @dataclass
 class Server:

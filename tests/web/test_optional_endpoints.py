@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.web._browser import Server, screenshot
+from tests.web._browser import SCRIPTED_SSE, Server, screenshot
 
 TWO_PLANS = [
     {"id": "plan-a", "title": "甲市数字经济规划", "region": "甲市"},
@@ -65,3 +65,21 @@ def test_swagger_ui_renders_offline(page: Any, server: Server) -> None:
     operation.first.wait_for()
     assert page.locator(".opblock-summary-path", has_text="/v1/chat").count() >= 1
     screenshot(page, "docs-desktop.png")
+
+
+@pytest.mark.parametrize("declared", [False, True])
+def test_chat_sends_the_plan_only_in_a_field_the_server_declares(page: Any, server: Server, declared: bool) -> None:
+    page.route("**/v1/plans", fulfil_json(TWO_PLANS))
+    if declared:
+        schema = {"ChatRequest": {"properties": {"question": {"type": "string"}, "plan_id": {"type": "string"}}}}
+        page.route("**/openapi.json", fulfil_json({"components": {"schemas": schema}}))
+    page.add_init_script(SCRIPTED_SSE)
+    page.goto(server.url + "/")
+    page.locator("#ask-form[data-plan-field]").wait_for(state="attached")
+    page.locator("#plan-picker").select_option("plan-b")
+    page.get_by_test_id("question-input").fill("规划有哪些任务？")
+    page.get_by_test_id("question-input").press("Enter")
+    page.locator("html[data-sse='1']").wait_for(state="attached")
+    sent = page.evaluate("window.__sse.requests[0]")
+    expected = {"question": "规划有哪些任务？", "stream": True}
+    assert sent == ({**expected, "plan_id": "plan-b"} if declared else expected)

@@ -11,30 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.web._browser import Server, screenshot
-
-SCRIPTED_SSE = """
-window.__sse = { controller: null, requests: [] };
-const realFetch = window.fetch.bind(window);
-window.fetch = (input, init) => {
-  const url = typeof input === "string" ? input : input.url;
-  if (url.endsWith("/v1/chat") && init && init.method === "POST") {
-    window.__sse.requests.push(JSON.parse(init.body));
-    const stream = new ReadableStream({ start(c) {
-      window.__sse.controller = c;
-      document.documentElement.dataset.sse = String(window.__sse.requests.length);  // the test waits on this
-    } });
-    if (init.signal) init.signal.addEventListener("abort", () => {
-      try { window.__sse.controller.error(new DOMException("aborted", "AbortError")); } catch (e) {}
-    });
-    return Promise.resolve(new Response(stream, { status: 200, headers: { "Content-Type": "text/event-stream" } }));
-  }
-  return realFetch(input, init);
-};
-window.__sse.push = (event, data) => window.__sse.controller.enqueue(
-  new TextEncoder().encode(`event: ${event}\\ndata: ${JSON.stringify(data)}\\n\\n`));
-window.__sse.close = () => window.__sse.controller.close();
-"""
+from tests.web._browser import SCRIPTED_SSE, Server, screenshot
 
 
 def scripted(page: Any, server: Server, question: str) -> Any:

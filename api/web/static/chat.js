@@ -13,7 +13,7 @@
   const $ = (id) => document.getElementById(id);
   const input = $("question"), askButton = $("ask"), stopButton = $("stop"), messages = $("messages");
   const scroller = $("scroller"), welcome = $("welcome"), status = $("status");
-  let conversations = load(), current = null, controller = null, documents = {};
+  let conversations = load(), current = null, controller = null, documents = {}, planField = null;
 
   function load() {
     try { const data = JSON.parse(localStorage.getItem(STORE) || "[]"); return Array.isArray(data) ? data : []; }
@@ -229,7 +229,7 @@
     input.value = "";
     autosize();
     const box = addTurn(question);
-    const live = el("div", { class: "md cursor", "data-testid": "answer" }, "…");
+    const live = el("div", { class: "md cursor", "data-testid": "answer", "aria-busy": "true" }, "…");
     box.append(live);
     scroller.scrollTop = scroller.scrollHeight;
     controller = new AbortController();
@@ -238,7 +238,7 @@
     let text = "", pending = false;
     const body = { question };
     if (conv.sessionId) body.session_id = conv.sessionId;
-    if (PB.currentPlan()) body.plan = PB.currentPlan();
+    if (PB.currentPlan() && planField) body[planField.name] = planField.array ? [PB.currentPlan()] : PB.currentPlan();
     try {
       const reply = await streamChat(body, controller.signal, (piece) => {
         text += piece;
@@ -292,9 +292,26 @@
     $("menu-toggle").setAttribute("aria-expanded", open ? "true" : "false");
   });
 
+  /** The chat request's plan field, read from the OpenAPI schema (sent only when the server declares one). */
+  async function findPlanField() {
+    try {
+      const spec = await PB.json("/openapi.json");
+      const props = ((spec.components || {}).schemas || {}).ChatRequest || {};
+      for (const name of ["plan", "plan_id", "plans", "plan_ids"]) {
+        const prop = (props.properties || {})[name];
+        if (prop) return { name, array: prop.type === "array" || JSON.stringify(prop).includes('"array"') };
+      }
+    } catch (_) { /* no schema: send no plan */ }
+    return null;
+  }
+
   async function start() {
     renderConversation();
-    PB.initHeader("问答");
+    PB.initHeader("问答").then(async () => {
+      if ((PB.planList || []).length < 2) return;
+      planField = await findPlanField();
+      $("ask-form").dataset.planField = planField ? planField.name : "";
+    });
     try {
       const about = await PB.about();
       documents = Object.fromEntries(about.documents.map((d) => [d.source, d.title]));
