@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.web._browser import SCRIPTED_SSE, Server, screenshot
@@ -89,3 +90,32 @@ def test_markup_in_answers_and_passages_never_runs(page: Any, server: Server) ->
     assert page.locator("#citation-section").inner_text() == "位置：一、<img src=x onerror=window.__xss=4>章节"
     assert page.locator("dialog img, dialog script, dialog b").count() == 0
     assert page.evaluate("window.__xss") is None
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        ("offline", "无法连接服务器，请检查网络连接后重试。"),
+        (500, "服务器出错了，请稍后再试。如果一直出现，请联系管理员。"),
+        (429, "请求过于频繁，请稍等片刻再试。"),
+    ],
+)
+def test_network_and_server_failures_read_as_friendly_chinese(
+    page: Any, server: Server, failure: Any, message: str
+) -> None:
+    def fail(route: Any) -> None:
+        if failure == "offline":
+            route.abort("internetdisconnected")
+        else:
+            body = json.dumps({"error": {"code": "x", "message": "内部 / internal"}})
+            route.fulfill(status=failure, content_type="application/json", body=body)
+
+    page.route("**/v1/chat", fail)
+    page.goto(server.url + "/")
+    page.get_by_test_id("example-question").first.wait_for()
+    page.get_by_test_id("question-input").fill("5G基站数量2025年目标是多少？")
+    page.get_by_test_id("question-input").press("Enter")
+    error = page.get_by_test_id("error")
+    error.wait_for()
+    assert error.inner_text() == message
+    assert page.get_by_test_id("ask-button").is_visible()
