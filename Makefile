@@ -9,20 +9,27 @@ export ANONYMIZED_TELEMETRY := False
 
 .PHONY: install serve test lint fuzz bench clean
 
+# First run: a few minutes of downloads, so every step says what it does and pip shows its progress.
 $(STAMP): pyproject.toml
+	@echo "==> [1/4] creating $(VENV) (first run only)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> [2/4] upgrading pip"
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "==> [3/4] installing torch, CPU wheel (the largest download, with a progress bar)"
 	# CPU wheel first: an unpinned torch would pull a multi-GB CUDA build.
-	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --progress-bar on torch==2.13.0
+	@echo "==> [4/4] installing policybot and its dependencies (one line per package)"
+	$(BIN)/python -m pip install --progress-bar on -e ".[dev]"
 	touch $(STAMP)
+	@echo "==> installed"
 
 install: $(STAMP)
 
+# `make serve PORT=8080 HOST=0.0.0.0`; without them the settings decide (POLICYBOT_SERVER_PORT, default 8000).
 serve: install  ## start the service on its embedded defaults (builds the index on first start)
-	$(BIN)/policybot serve
+	$(BIN)/policybot serve $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
 
-test: install  ## the whole test suite
+test: install  ## the whole test suite; browser tests need /usr/bin/chromium and fonts-noto-cjk (.ci/run installs them)
 	$(BIN)/python -m pytest
 
 lint: install

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.middleware import install_middleware
-from api.routers import chat, dingtalk, health, indicators, openai_compat, plans, tasks, web
+from api.routers import chat, dingtalk, feedback, health, indicators, openai_compat, plans, tasks, web
 from bot.settings import Settings
 
 log = logging.getLogger("policybot")
@@ -46,6 +46,9 @@ def create_app(settings: Settings | None = None, components_factory: ComponentsF
         await dingtalk.start(app)
         app.state.ready = True
         log.info("policybot ready")
+        banner = getattr(app.state, "ready_banner", None)
+        if banner:  # set by `policybot serve`: the one line a first-time user needs
+            print(banner, flush=True)
         try:
             yield
         finally:
@@ -60,6 +63,8 @@ def create_app(settings: Settings | None = None, components_factory: ComponentsF
         description="政府规划问答助手：带出处的回答与可复核的指标计算，支持多个规划。",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by the web router from vendored assets (works offline)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.ready = False
@@ -72,5 +77,7 @@ def create_app(settings: Settings | None = None, components_factory: ComponentsF
     app.include_router(tasks.router)
     app.include_router(openai_compat.router)
     app.include_router(dingtalk.router)
+    app.include_router(feedback.router)
     app.include_router(web.router)
+    web.install_static(app)
     return app

@@ -8,7 +8,8 @@ From the outside in:
    escaped every handler into the uniform 500 body.
 2. CORS from `settings.server.cors_origins` (outside auth, so preflights and 401/429 carry CORS headers).
 3. `AccessMiddleware`: optional API keys (`Authorization: Bearer …` or `X-API-Key`, constant-time
-   compare; `/healthz`, the docs and DingTalk's own signed callback are exempt) and per-key (else per-IP)
+   compare; `/healthz`, the docs, the web pages with their static assets and DingTalk's own signed
+   callback are exempt) and per-key (else per-IP)
    rate limiting with `limits` — the library under slowapi — so one global limit covers every route.
 4. `BodyLimitMiddleware`: bodies larger than `max_body_bytes` get 413 before any route reads them.
 
@@ -51,12 +52,14 @@ REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
 _REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
 
-# Probes, the API documentation and DingTalk's callback (which proves itself with its own signature)
-# never need an API key.
+# Probes, the API documentation, the web pages and their static assets (they hold no data: the page asks
+# for a key and sends it with every API call) and DingTalk's callback (which proves itself with its own
+# signature) never need an API key.
 AUTH_EXEMPT_PATHS: frozenset[str] = frozenset(
-    {"/healthz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+    {"/healthz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/", "/indicators", "/tasks",
+     "/favicon.ico"}
 )
-AUTH_EXEMPT_PREFIXES: tuple[str, ...] = ("/v1/dingtalk", "/dingtalk")
+AUTH_EXEMPT_PREFIXES: tuple[str, ...] = ("/v1/dingtalk", "/dingtalk", "/static")
 RATE_LIMIT_EXEMPT_PATHS: frozenset[str] = frozenset({"/healthz"})
 # Where AccessMiddleware leaves the matched key's id for the access log (not in scope["state"], which a
 # server may share between requests).

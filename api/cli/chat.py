@@ -47,20 +47,42 @@ def serve(
         return
     from api.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, **quiet)
+    typer.echo(f"policybot: loading the index and models for {public_url(host, port)} …", err=True)
+    app = create_app(settings)
+    app.state.ready_banner = f"policybot ready — open {public_url(host, port)}"
+    uvicorn.run(app, host=host, port=port, **quiet)
+
+
+def public_url(host: str, port: int) -> str:
+    """The address to open in a browser (a wildcard bind is reachable on loopback).
+
+    >>> public_url("0.0.0.0", 8080)
+    'http://127.0.0.1:8080/'
+    """
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
 
 
 def ask(
     question: str = typer.Argument(..., help="The question, e.g. 5G基站每年平均要增长百分之几？"),
     as_json: bool = typer.Option(False, "--json", help="Print the full JSON reply (same as POST /v1/chat)."),
     session: str | None = typer.Option(None, "--session", help="Session id, to ask follow-up questions."),
+    base: str | None = typer.Option(
+        None, "--base", envvar="POLICYBOT_BASE_URL", help="A running server, e.g. http://127.0.0.1:8000 (fast)."
+    ),
+    api_key: str | None = typer.Option(None, "--api-key", envvar="POLICYBOT_API_KEY", help="Key for --base."),
 ) -> None:
-    """Ask one question in-process, without a server.
+    """Ask one question: through a running server with --base (instant), else in-process (loads models first).
 
     Examples:
+        policybot ask "5G基站2025年目标是多少？" --base http://127.0.0.1:8000
         policybot ask "5G基站2025年目标是多少？"
         policybot ask "那年均增长率呢？" --session s1 --json
     """
+    if base:
+        reply_json = ask_server(base, question, session, api_key)
+        typer.echo(json.dumps(reply_json, ensure_ascii=False, indent=2) if as_json else reply_json["answer"])
+        return
     from bot.components import build_components
     from bot.validation import QuestionError, check_session_id, clean_question
 
@@ -72,9 +94,32 @@ def ask(
     except QuestionError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
+    typer.echo("正在加载指标表、索引与模型（首次需建索引，约一分钟）… / loading table, index and models …", err=True)
     components = build_components(settings)
+    typer.echo(f"已就绪（{components.startup_seconds:.1f} 秒）/ ready, answering …", err=True)
     reply = components.chat.answer(text, session_id)
     if as_json:
         typer.echo(json.dumps(reply.model_dump(), ensure_ascii=False, indent=2))
     else:
         typer.echo(reply.answer)
+
+
+def ask_server(base: str, question: str, session: str | None, api_key: str | None) -> dict[str, Any]:
+    """POST the question to `base`/v1/chat; errors exit with the server's bilingual message."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    body: dict[str, Any] = {"question": question}
+    if session:
+        body["session_id"] = session
+    try:
+        response = httpx.post(f"{base.rstrip('/')}/v1/chat", json=body, headers=headers, timeout=60)
+    except httpx.HTTPError as exc:
+        typer.echo(f"无法连接 {base}：{exc} / cannot reach {base}", err=True)
+        raise typer.Exit(1) from exc
+    data: dict[str, Any] = response.json() if response.content else {}
+    if response.status_code != 200:
+        message = (data.get("error") or {}).get("message") or response.text[:200]
+        typer.echo(f"{response.status_code}: {message}", err=True)
+        raise typer.Exit(1)
+    return data

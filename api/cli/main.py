@@ -8,6 +8,7 @@ Examples:
     policybot eval tasks corpus/eval/profiles.jsonl
     policybot indicators audit
     policybot ingest path/to/另一份规划.docx
+    policybot feedback export --format csv -o feedback.csv
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import typer
 from api.cli import chat as chat_cli
 from api.cli import dingtalk as dingtalk_cli
 from api.cli import evaluation as eval_cli
+from api.cli import feedback as feedback_cli
 from api.cli import indicators as indicators_cli
 from api.cli import plans as plans_cli
 
@@ -33,11 +35,12 @@ app.command("ingest")(plans_cli.ingest)
 app.command("dingtalk-stream")(dingtalk_cli.stream_command)
 app.add_typer(indicators_cli.app, name="indicators", help="The plan's indicator table and computations.")
 app.add_typer(plans_cli.app, name="plans", help="The plan library: list, show, remove plans.")
+app.add_typer(feedback_cli.app, name="feedback", help="👍/👎 votes from the web page (POST /v1/feedback).")
 
 
 def main() -> None:
     app()
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # `python -m api.cli.main serve` runs this checkout's code (tests start servers so)
     main()
