@@ -13,7 +13,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 
-from bot.compose import Draft, figure_out, refusal, render
+from bot.compose import Draft, figure_out, fmt_number, refusal, render
 from bot.cross_plan import answer_across, name_plan, other_plans_note
 from bot.library import PlanContext, PlanLibrary, describe
 from bot.normalize import normalize
@@ -22,6 +22,7 @@ from bot.schemas import ChatReply, PlanRef
 from bot.scope import Scope, decide_scope
 from bot.sessions import SessionState, SessionStore
 from bot.understand import Understanding, is_help, is_injection
+from indicators import engine
 
 log = logging.getLogger("policybot.chat")
 
@@ -36,12 +37,20 @@ def help_text(contexts: Sequence[PlanContext]) -> str:
         return "当前没有载入任何规划。请先用 `policybot ingest` 或 POST /v1/plans 添加规划文件。"
     first = contexts[0]
     example_ind = first.table.indicators[0].name if len(first.table) else "某项指标"
+    progress = f"- 进度判断，如“{example_ind}达到多少算符合进度？”"
+    if len(first.table):
+        # A concrete hypothetical: the planned value two years before the target (from the engine).
+        row = first.table.indicators[0]
+        year = row.target_year - 2
+        if row.base_year < year:
+            planned = engine.planned_value(row, year)
+            progress = f"- 进度判断，如“{year}年{row.name}达到{fmt_number(round(planned.value))}{row.unit}，进度如何？”"
     example_task = first.catalogue.tasks[0].name if first.catalogue.tasks else "主要任务"
     lines = [f"我是规划问答助手，目前可回答以下规划：{describe(contexts)}。可以问："]
     lines += [
         f"- 指标目标与基期值，如“{example_ind}2025年目标是多少？”",
         f"- 指标计算，如“{example_ind}年均需要增长多少？”",
-        f"- 进度判断，如“2023年{example_ind}达到某个数，进度如何？”",
+        progress,
         f"- 规划内容与任务，如“{example_task}包括哪些内容？”、“保障措施有哪几条？”",
         "- 企业相关任务，如“我们是做跨境电商的，规划里哪些内容和我们有关？”",
     ]

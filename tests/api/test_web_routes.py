@@ -74,8 +74,8 @@ def test_vendored_files_match_the_checksums_in_vendor_md() -> None:
 def test_about_gives_title_examples_and_document_titles(client: TestClient) -> None:
     about = client.get("/v1/about").json()
     assert about["title"] == "温州市数字经济发展“十四五”规划"
-    assert about["examples"][0] == "5G基站数量2025年目标是多少？"
-    assert len(about["examples"]) == 5
+    assert about["examples"][0] == "数字经济增加值2025年目标是多少？"  # built from the plan's first indicator row
+    assert len(about["examples"]) == 6
     assert about["documents"] == [{
         "source": "wenzhou-digital-economy-14fyp-drafting-note.txt",
         "title": "关于《温州市数字经济发展“十四五”规划》的起草说明",
