@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from corpus.catalogue.loader import CatalogueError, TaskCatalogue, _strings, _team
+from corpus.catalogue.loader import CatalogueError, SubTask, TaskCatalogue, _strings, _team
 from corpus.catalogue.structure import derive_catalogue
 
 CATALOGUE_DIR = Path(__file__).resolve().parent
@@ -134,7 +134,7 @@ def enrich(catalogue: TaskCatalogue, raw: Mapping[str, Any]) -> TaskCatalogue:
                 sg, note=str(notes.get("note", "")), keywords=_strings(notes, "keywords", sg.name), authored_by="team"
             )
         safeguards.append(sg)
-    by_name = {}
+    by_name: dict[str, SubTask] = {}
     for st in (st for t in tasks for st in t.subtasks):
         by_name.setdefault(st.name, st)
     return replace(catalogue, tasks=tuple(tasks), safeguards=tuple(safeguards), _by_name=by_name)

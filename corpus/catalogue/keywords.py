@@ -2,14 +2,14 @@
 
 >>> derive_keywords([("培育集成电路产业", "支持芯片设计和封装测试企业。"), ("建设智慧物流枢纽", "发展冷链仓储。")],
 ...                 generic=frozenset({"培育", "建设", "产业", "企业", "支持", "发展"}))
-[('集成电路', '芯片', '设计', '测试'), ('智慧', '物流', '枢纽', '智慧物流', '物流枢纽', '冷链', '仓储')]
+[('集成电路', '集成电路产业', '芯片', '设计', '测试'), ('智慧', '物流', '枢纽', '智慧物流', '物流枢纽', '冷链', '仓储')]
 
 Rules (per sub-task, in this order, duplicates dropped):
 
 * name terms: every jieba word of the name with a content part of speech (nouns, verbal nouns,
   verbs, idioms, abbreviations, Latin words), two characters or more, not a generic planning word
-  (``generic_words`` of ``structure_words.yaml``), plus each pair of adjacent nouns joined
-  (智慧 + 物流 → 智慧物流);
+  (``generic_words`` of ``structure_words.yaml``), plus each pair of adjacent two-character-or-longer
+  nouns joined when at most one of them is generic (智慧 + 物流 → 智慧物流, 智能 + 工厂 → 智能工厂);
 * text terms: nouns, verbal nouns and Latin words of the sub-task's own text, most frequent first
   (ties in text order), at most `max_text_terms`;
 * Latin/number words (5G, IPv6, CAD) are found by pattern, lower-cased (the matcher lower-cases
@@ -30,7 +30,6 @@ from typing import Any
 
 _NAME_POS = ("n", "vn", "v", "l", "j", "i", "eng", "b")
 _TEXT_POS = ("n", "vn", "l", "j", "eng")
-_NOUN_POS = ("n", "vn", "l", "j")
 _LATIN_RE = re.compile(r"(?<![a-z0-9])[a-z0-9][a-z0-9+&.-]*[a-z0-9+]|(?<![a-z0-9])[a-z][a-z0-9]?(?![a-z0-9])")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -56,14 +55,13 @@ def _latin(text: str) -> list[str]:
     return [w for w in found if re.search(r"[a-z]", w) and len(w) >= 2]
 
 
-def _cjk_terms(text: str, pos: Sequence[str], generic: frozenset[str]) -> list[tuple[str, bool]]:
-    """(word, is_noun) for jieba words of `text` with an allowed part of speech; others as ("", False)."""
-    out: list[tuple[str, bool]] = []
-    for pair in _pos_tokenizer().cut(text):
-        word, flag = pair.word, pair.flag
-        keep = len(word) >= 2 and _CJK_RE.search(word) and _allowed(flag, pos) and word not in generic
-        out.append((word, _allowed(flag, _NOUN_POS)) if keep else ("", False))
-    return out
+def _cjk_words(text: str) -> list[tuple[str, str]]:
+    """(word, part of speech) of `text` by the private jieba tokenizer."""
+    return [(pair.word, pair.flag) for pair in _pos_tokenizer().cut(text)]
+
+
+def _keep(word: str, flag: str, pos: Sequence[str], generic: frozenset[str]) -> bool:
+    return len(word) >= 2 and bool(_CJK_RE.search(word)) and _allowed(flag, pos) and word not in generic
 
 
 def name_terms(name: str, generic: frozenset[str]) -> list[str]:
@@ -71,12 +69,17 @@ def name_terms(name: str, generic: frozenset[str]) -> list[str]:
 
     >>> name_terms("全面建设5G等新一代网络基础设施", frozenset({"全面", "建设"}))
     ['网络', '基础设施', '网络基础设施', '5g']
+    >>> name_terms("建设智能工厂", frozenset({"建设", "智能"}))
+    ['工厂', '智能工厂']
     """
-    words = _cjk_terms(name, _NAME_POS, generic)
-    terms = [w for w, _ in words if w]
-    for (a, a_noun), (b, b_noun) in itertools.pairwise(words):
-        if a and b and a_noun and b_noun and len(a + b) <= 8:
-            terms.append(a + b)
+    words = _cjk_words(name)
+    terms = [w for w, f in words if _keep(w, f, _NAME_POS, generic)]
+    for (a, a_pos), (b, b_pos) in itertools.pairwise(words):
+        # A generic word may be half of a specific pair (智能 + 工厂), never both halves.
+        pair = a + b
+        nouns = _allowed(a_pos, ("n",)) and _allowed(b_pos, ("n",)) and len(a) >= 2 and len(b) >= 2
+        if nouns and len(pair) <= 8 and pair not in generic and not (a in generic and b in generic):
+            terms.append(pair)
     return list(dict.fromkeys([*terms, *_latin(name)]))
 
 
@@ -86,7 +89,7 @@ def text_terms(text: str, generic: frozenset[str], limit: int) -> list[str]:
     >>> text_terms("建设冷链仓储，发展冷链物流。", frozenset({"建设", "发展"}), 2)
     ['冷链', '仓储']
     """
-    words = [w for w, _ in _cjk_terms(text, _TEXT_POS, generic) if w] + _latin(text)
+    words = [w for w, f in _cjk_words(text) if _keep(w, f, _TEXT_POS, generic)] + _latin(text)
     counts = Counter(words)
     first = {w: i for i, w in reversed(list(enumerate(words)))}
     return sorted(counts, key=lambda w: (-counts[w], first[w]))[:limit]

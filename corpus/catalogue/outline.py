@@ -12,8 +12,8 @@ Lines are read with the chunker's heading rules (:func:`corpus.chunking.heading_
 - ``第X章`` ``第X节`` ``一、`` ``（一）`` ``1.`` ``（1）`` headings, nested by their marker's level; ``附件``
   closes everything before it; a heading followed by text on its line is *inline*: its scope is that
   line, the next unmarked paragraph belongs to its parent again (as in the chunker);
-- Markdown: ``## 二、重点任务`` is a heading of level 2 (the number of ``#``), ``**…**`` and ``>`` wrappers
-  are dropped;
+- Markdown: ``## 二、重点任务`` is a heading of level 2 (the number of ``#``; a ``#`` title on the first
+  line is the document's title, as in loaded text), ``**…**`` and ``>`` wrappers are dropped;
 - ``专栏1 …`` opens a box inside the current heading; numbered or bulleted lines after it are its
   entries until a heading of the enclosing level or above;
 - ``- 名称：说明`` (or ``*`` / ``•``) is a list item under the current heading or box;
@@ -129,6 +129,8 @@ def read_outline(text: str) -> OutlineNode:
         if not content:
             continue
         line_end = offset + len(content)
+        if md_level == 1 and not root.children and not root.body:
+            md_level = None  # "# 标题" on the first line is the document's title, not a section
         node = _classify(content, offset, md_level, stack)
         if node is None:
             while len(stack) > 1 and (stack[-1].inline or stack[-1].kind == "item"):
