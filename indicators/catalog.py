@@ -33,6 +33,7 @@ DEFAULT_DOCUMENT = (
     PACKAGE_DIR.parent / "corpus" / "documents" / "wenzhou-digital-economy-14fyp-drafting-note.txt"
 )
 DEFAULT_ALIASES = PACKAGE_DIR / "aliases.yaml"
+DEFAULT_DROP_WORDS = PACKAGE_DIR / "drop_words.txt"
 
 _KEY_DROP = set(" \t\u3000“”‘’'\"「」『』《》")
 
@@ -61,19 +62,36 @@ def load_aliases(path: Path) -> dict[str, list[str]]:
     return {str(k): [str(a) for a in v] for k, v in data.items()}
 
 
+def load_drop_words(path: Path) -> tuple[str, ...]:
+    """Words of a plan that name no indicator (its region …): whitespace-separated, ``#`` comments.
+
+    >>> "温州" in load_drop_words(DEFAULT_DROP_WORDS)
+    True
+    """
+    lines = (line.split("#", 1)[0] for line in path.read_text(encoding="utf-8").splitlines())
+    return tuple(dict.fromkeys(word for line in lines for word in line.split()))
+
+
 class IndicatorTable:
     """The typed indicator rows plus the count the prose declares.
 
     >>> IndicatorTable([], declared_count=None).indicators
     ()
+
+    ``drop_words``: the plan's words that name no indicator (its region), noise for the resolver.
     """
 
     def __init__(
-        self, indicators: Sequence[Indicator], declared_count: int | None = None, source: str = ""
+        self,
+        indicators: Sequence[Indicator],
+        declared_count: int | None = None,
+        source: str = "",
+        drop_words: Sequence[str] = (),
     ) -> None:
         self.indicators: tuple[Indicator, ...] = tuple(indicators)
         self.declared_count = declared_count
         self.source = source
+        self.drop_words: tuple[str, ...] = tuple(drop_words)
         self._index: dict[str, list[Indicator]] = {}
         for ind in self.indicators:
             for key in (ind.name, ind.label, *ind.aliases):
@@ -155,8 +173,10 @@ def apply_aliases(indicators: Sequence[Indicator], aliases: Mapping[str, Sequenc
     return out
 
 
-def load_table(document: Path, aliases_path: Path | None = None) -> IndicatorTable:
-    """Parse ``document``'s indicator table and attach aliases from ``aliases_path``.
+def load_table(
+    document: Path, aliases_path: Path | None = None, drop_words_path: Path | None = None
+) -> IndicatorTable:
+    """Parse ``document``'s indicator table, attach aliases from ``aliases_path`` and drop words.
 
     >>> load_table(DEFAULT_DOCUMENT, DEFAULT_ALIASES).declared_count
     31
@@ -165,7 +185,8 @@ def load_table(document: Path, aliases_path: Path | None = None) -> IndicatorTab
     rows = parse_indicator_table(text)
     if aliases_path is not None:
         rows = apply_aliases(rows, load_aliases(aliases_path))
-    return IndicatorTable(rows, declared_indicator_count(text), source=document.name)
+    drop = load_drop_words(drop_words_path) if drop_words_path is not None else ()
+    return IndicatorTable(rows, declared_indicator_count(text), source=document.name, drop_words=drop)
 
 
 _default: IndicatorTable | None = None
@@ -173,9 +194,9 @@ _default_lock = threading.Lock()
 
 
 def load_default_table() -> IndicatorTable:
-    """The shipped document's table with the curated aliases (parsed once, then cached)."""
+    """The shipped document's table with the curated aliases and drop words (parsed once, then cached)."""
     global _default
     with _default_lock:
         if _default is None:
-            _default = load_table(DEFAULT_DOCUMENT, DEFAULT_ALIASES)
+            _default = load_table(DEFAULT_DOCUMENT, DEFAULT_ALIASES, DEFAULT_DROP_WORDS)
         return _default
