@@ -65,7 +65,7 @@ def load_aliases(path: Path) -> dict[str, list[str]]:
 def load_drop_words(path: Path) -> tuple[str, ...]:
     """Words of a plan that name no indicator (its region …): whitespace-separated, ``#`` comments.
 
-    >>> "温州" in load_drop_words(DEFAULT_DROP_WORDS)
+    >>> len(load_drop_words(DEFAULT_DROP_WORDS)) > 0
     True
     """
     lines = (line.split("#", 1)[0] for line in path.read_text(encoding="utf-8").splitlines())

@@ -14,20 +14,22 @@
 
 Rules, in order (the outline itself is read by :mod:`corpus.catalogue.outline`):
 
-1. **Task section**: the first, shallowest heading whose name contains a ``task_sections`` word of
-   ``structure_words.yaml`` (主要任务, 重点任务 …). Its tasks are, by the first rule that finds any:
-   its child headings/items (not boxes); the ``一是……二是……`` items of its own text (name = the words
-   after 是 up to the first punctuation: ``一是X工程。包括…``); a ``包括A、B、C等N项`` list.
+1. **Task section**: the shallowest (then first) heading whose name contains a ``task_sections``
+   word of ``structure_words.yaml`` (主要任务, 重点任务 …). Its tasks are, by the first rule that finds
+   any: its child headings/items (not boxes); the ``一是……二是……`` items of its own text, in one
+   paragraph or one per paragraph (name = the words after 是 up to the first punctuation:
+   ``一是X工程。包括…``); a ``包括A、B、C等N项`` list.
 2. **Full plan without a task section**: at the document's top level (the first level with more than
-   one heading), the headings after the last preamble section (总体要求, 发展目标 … in
-   ``preamble_sections``) and before a safeguards section are task areas (每章一项任务). Both
-   neighbours must exist; otherwise the plan has no recognisable tasks and the catalogue is empty.
+   one heading), the headings after the last preamble section (a name starting or ending with a
+   ``preamble_sections`` word: 总体要求, 发展目标 …) and before a safeguards section are task areas
+   (每章一项任务). Both neighbours must exist; otherwise the plan has no recognisable tasks and the
+   catalogue is empty.
 3. **Sub-tasks of a task**, by the first rule that finds any: its child headings/items (not boxes);
    ``一是……`` items of its own text; a ``包括A、B等N项…`` list (in its heading line or its text). Then
    the entries of every 专栏 box directly under it (child items, or lines ``X工程：…`` whose name ends
    with a ``box_entry_suffixes`` word) are added as further sub-tasks.
-4. **Safeguards**: the first heading whose name contains a ``safeguard_sections`` word; its children,
-   else its ``一是……`` items, else its ``包括…等N项`` list.
+4. **Safeguards**: the shallowest heading outside the tasks whose name contains a
+   ``safeguard_sections`` word; its children, else its ``一是……`` items, else its ``包括…等N项`` list.
 5. **Counts**: ``N大任务`` / ``N项子任务`` in the task section's own text before its first task are
    the declared totals, ``等N项`` of a task's list its declared sub-tasks; 0 means "not stated".
 6. **Citations**: section = the heading path where the element is written (a heading-defined element's
@@ -123,7 +125,7 @@ def derive_catalogue(
     """
     words = words or load_structure_words()
     root = read_outline(text)
-    tasks_found, declared_tasks, declared_subtasks = _tasks(root, text, source, words)
+    tasks_found, declared_tasks, declared_subtasks, task_nodes = _tasks(root, text, source, words)
     tasks: list[MainTask] = []
     for t_index, (task, subs) in enumerate(tasks_found, start=1):
         subtasks = tuple(
@@ -142,7 +144,7 @@ def derive_catalogue(
     tasks = _with_keywords(tasks, words.generic_words)
     safeguards = tuple(
         Safeguard(ordinal=i, name=e.name, citation=e.citation, authored_by="derived")
-        for i, e in enumerate(_safeguards(root, text, source, words), start=1)
+        for i, e in enumerate(_safeguards(root, text, source, words, task_nodes), start=1)
     )
     by_name: dict[str, SubTask] = {}
     for st in (st for t in tasks for st in t.subtasks):
@@ -162,15 +164,28 @@ def _contains(name: str, vocabulary: Iterable[str]) -> bool:
     return len(name) <= 16 and any(w in name for w in vocabulary)
 
 
-def _first_section(root: OutlineNode, vocabulary: Iterable[str]) -> OutlineNode | None:
+def _is_preamble(name: str, vocabulary: tuple[str, ...]) -> bool:
+    return len(name) <= 16 and (name.startswith(vocabulary) or name.endswith(vocabulary))
+
+
+def _first_section(
+    root: OutlineNode, vocabulary: Iterable[str], outside: Iterable[OutlineNode] = ()
+) -> OutlineNode | None:
+    """The shallowest (then first) heading whose name contains a word of `vocabulary`, not under `outside`."""
+    skip = {id(n) for node in outside for n in node.walk()}
     nodes = enumerate(root.walk())
-    found = [(n.level, i, n) for i, n in nodes if n.kind == "heading" and _contains(n.name, vocabulary)]
+    found = [
+        (n.level, i, n)
+        for i, n in nodes
+        if n.kind == "heading" and id(n) not in skip and _contains(n.name, vocabulary)
+    ]
     return min(found, key=lambda f: (f[0], f[1]))[2] if found else None
 
 
 def _tasks(
     root: OutlineNode, text: str, source: str, words: StructureWords
-) -> tuple[list[tuple[_Element, list[_Element]]], int, int]:
+) -> tuple[list[tuple[_Element, list[_Element]]], int, int, list[OutlineNode]]:
+    """(tasks with their sub-tasks, declared tasks, declared sub-tasks, the outline nodes they span)."""
     section = _first_section(root, words.task_sections)
     if section is not None:
         tasks = _members(section, text, source)
@@ -179,9 +194,12 @@ def _tasks(
             before = text[section.start : tasks[0].citation.start]
         n_tasks = _declared(_DECLARED_TASKS_RE, before)
         n_subtasks = _declared(_DECLARED_SUBTASKS_RE, before)
+        spans = [section]
     else:
-        tasks = [_heading_element(n, text, source) for n in _chapter_tasks(root, words)]
+        chapters = _chapter_tasks(root, words)
+        tasks = [_heading_element(n, text, source) for n in chapters]
         n_tasks = n_subtasks = 0
+        spans = chapters
     out = []
     for task in tasks:
         if task.node is not None:
@@ -189,7 +207,7 @@ def _tasks(
         else:  # an enumerated task lists its sub-tasks in its item; a listed one has none
             subs = _listed(task) if task.kind == "enumerated" else []
         out.append((task, subs))
-    return out, n_tasks, n_subtasks
+    return out, n_tasks, n_subtasks, spans
 
 
 def _declared(pattern: re.Pattern[str], text: str) -> int:
@@ -204,7 +222,7 @@ def _chapter_tasks(root: OutlineNode, words: StructureWords) -> list[OutlineNode
         level = next(c for c in level.children if c.kind == "heading")
     siblings = [c for c in level.children if c.kind == "heading" and c.level > 0]
     guard = next((i for i, c in enumerate(siblings) if _contains(c.name, words.safeguard_sections)), None)
-    preamble = [i for i, c in enumerate(siblings[:guard]) if _contains(c.name, words.preamble_sections)]
+    preamble = [i for i, c in enumerate(siblings[:guard]) if _is_preamble(c.name, words.preamble_sections)]
     if guard is None or not preamble:
         return []
     return siblings[preamble[-1] + 1 : guard]
@@ -261,14 +279,33 @@ def _enumerated(node: OutlineNode, text: str, source: str) -> list[_Element]:
                 _Element(
                     name=m.group(1).strip(),
                     citation=_cite(text, source, node.path, start + s, start + s + cut),
-                    text=item[m.end() :].strip(),
+                    text=item[m.end() : cut].strip(),
                     declared=_list_count(item),
                     kind="enumerated",
                 )
             )
         if out:
             return out
-    return out
+    return _enumerated_paragraphs(node, text, source)
+
+
+def _enumerated_paragraphs(node: OutlineNode, text: str, source: str) -> list[_Element]:
+    """``一是……`` items written one per paragraph (一是… / 二是… on separate lines), counting up from 一."""
+    out: list[_Element] = []
+    for start, para in node.body:
+        m = _ENUM_ITEM_RE.match(para)
+        if m is None or chinese_to_int(para[: para.index("是")]) != len(out) + 1:
+            continue
+        out.append(
+            _Element(
+                name=m.group(1).strip(),
+                citation=_cite(text, source, node.path, start, start + len(para)),
+                text=para[m.end() :].strip(),
+                declared=_list_count(para),
+                kind="enumerated",
+            )
+        )
+    return out if len(out) >= 2 else []
 
 
 def _listed(host: _Element) -> list[_Element]:
@@ -307,8 +344,10 @@ def _box_entries(box: OutlineNode, text: str, source: str, words: StructureWords
     return out
 
 
-def _safeguards(root: OutlineNode, text: str, source: str, words: StructureWords) -> list[_Element]:
-    section = _first_section(root, words.safeguard_sections)
+def _safeguards(
+    root: OutlineNode, text: str, source: str, words: StructureWords, task_nodes: list[OutlineNode]
+) -> list[_Element]:
+    section = _first_section(root, words.safeguard_sections, outside=task_nodes)
     return _members(section, text, source) if section is not None else []
 
 

@@ -257,3 +257,44 @@ def test_enrichment_naming_a_missing_subtask_is_refused() -> None:
     raw = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
     with pytest.raises(CatalogueError, match=r"enrichment names not found.*优化空间布局"):
         enrich(derive_catalogue(FULL_PLAN, "full.txt"), raw)
+
+
+# -- edge rules ----------------------------------------------------------------------------------
+
+EDGE_PLAN = """第一章 发展基础与形势
+数字经济规模居全省前列。
+第二章 总体要求
+坚持创新驱动。
+第三章 夯实数字基础设施
+（一）建设千兆光网。一是推进光纤到户，实现城镇全覆盖；二是部署万兆无源光网络。
+（二）健全网络安全保障体系
+一是建设安全态势感知平台。
+二是开展关键信息基础设施防护。
+第四章 组织实施
+（一）建立推进机制
+"""
+
+
+def test_edge_rules() -> None:
+    cat = derive_catalogue(EDGE_PLAN, "edge.txt")
+    # 夯实数字基础设施 is a task area, not a preamble (基础 alone is no preamble word); 组织实施 guards.
+    assert _tree(cat) == [("夯实数字基础设施", ["建设千兆光网", "健全网络安全保障体系"])]
+    # The 保障体系 inside a task is not the safeguards section.
+    assert [(s.name, s.citation.section) for s in cat.safeguards] == [
+        ("建立推进机制", "第四章 组织实施 > （一）建立推进机制")
+    ]
+    _offsets_hold(cat, EDGE_PLAN)
+
+
+def test_enumerations_inside_a_task_become_subtasks() -> None:
+    text = "二、主要任务\n" + EDGE_PLAN.split("第三章 夯实数字基础设施\n")[1].split("第四章")[0]
+    cat = derive_catalogue(text, "tasks.txt")
+    assert _tree(cat) == [
+        ("建设千兆光网", ["推进光纤到户", "部署万兆无源光网络"]),  # one paragraph, 一是…；二是…
+        ("健全网络安全保障体系", ["建设安全态势感知平台", "开展关键信息基础设施防护"]),  # one per paragraph
+    ]
+    first = cat.get("推进光纤到户").citation
+    assert (first.section, first.text) == ("二、主要任务 > （一）建设千兆光网", "一是推进光纤到户，实现城镇全覆盖")
+    assert cat.get("推进光纤到户").text == "实现城镇全覆盖"
+    assert cat.safeguards == ()
+    _offsets_hold(cat, text)
