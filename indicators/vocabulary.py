@@ -7,8 +7,8 @@
 
 Rules of :func:`generate_aliases` (word lists in ``vocabulary_words.yaml``):
 
-1. forms: the name with quotes removed; the label without its unit bracket; a bracket that names a
-   measure itself (``FTTH/O宽带接入率（光纤宽带用户率）``) is an alias;
+1. forms: the name with quotes removed (an alias when it had quotes); the label without its unit
+   bracket; a bracket that names a measure itself (``FTTH/O宽带接入率（光纤宽带用户率）``) is an alias;
 2. qualifiers: ``规上X`` → X and 规模以上X (and back);
 3. shares: ``X占Y比重`` → X占Y的比重, X占比, X比重 (and without a trailing 增加值 of X);
    ``X比重`` ↔ X占比;
@@ -16,8 +16,10 @@ Rules of :func:`generate_aliases` (word lists in ``vocabulary_words.yaml``):
    X数量 and X数;
 5. rates: ``…增长率`` ↔ 增速/增幅, ``…下降率`` ↔ 降幅/下降幅度 …;
 6. compound heads: every tail of the jieba segmentation with two or more words that starts at a
-   word of two or more characters (规上数字经济核心产业主营业务收入 → 核心产业主营业务收入,
-   主营业务收入 …), with the count variants of rule 4;
+   noun of two or more characters (规上数字经济核心产业主营业务收入 → 核心产业主营业务收入,
+   主营业务收入 …), not after a one-character word that binds to it (高|价值; 总|机架 is fine), nor
+   at a ``tail_bad_starts`` word (数字|经济), with the count variants of rule 4; a quoted term is
+   one word;
 7. dropped: the name itself, anything shorter than three characters, generic measure words
    (收入, 增长率 …).
 
@@ -187,13 +189,19 @@ def _qualifier_variants(form: str, words: VocabularyWords) -> list[str]:
 
 
 def _tails(form: str, words: VocabularyWords) -> list[str]:
-    """Tails of the segmentation: two or more words, starting at a noun of two or more characters."""
+    """Tails of the segmentation: two or more words, starting at a noun of two or more characters that
+    does not follow a one-character word other than a modifier such as 总 (高|价值, 可|支配 bind)."""
     tokens = segment(form)
-    return [
-        "".join(w for w, _ in tokens[i:])
-        for i in range(1, len(tokens) - 1)
-        if len(tokens[i][0]) >= 2 and tokens[i][1] in _NOUN_TAGS and tokens[i][0] not in words.tail_bad_starts
-    ]
+    out = []
+    for i in range(1, len(tokens) - 1):
+        word, tag = tokens[i]
+        before, before_tag = tokens[i - 1]
+        if len(word) < 2 or tag not in _NOUN_TAGS or word in words.tail_bad_starts:
+            continue
+        if len(before) == 1 and before_tag != "b":
+            continue
+        out.append("".join(w for w, _ in tokens[i:]))
+    return out
 
 
 def _stem(alias: str, words: VocabularyWords) -> str:
@@ -226,7 +234,7 @@ def generate_aliases(
         expanded += _share_variants(form) + _rate_variants(form, words) + _count_variants(form, unit, words)
     out = []
     for alias in dict.fromkeys(expanded):
-        if alias in (name, core, label) or len(alias) < MIN_ALIAS_CHARS:
+        if alias in (name, label) or (alias == core == name) or len(alias) < MIN_ALIAS_CHARS:
             continue
         if alias in words.generic_aliases or _stem(alias, words) in words.generic_aliases:
             continue
