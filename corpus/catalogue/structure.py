@@ -19,7 +19,7 @@ Rules, in order (the outline itself is read by :mod:`corpus.catalogue.outline`):
    any: its child headings/items (not boxes); the ``一是……二是……`` items of its own text, in one
    paragraph or one per paragraph (name = the words after 是 up to the first punctuation:
    ``一是X工程。包括…``); a ``包括A、B、C等N项`` list.
-2. **Full plan without a task section**: at the document's top level (the first level with more than
+2. **Full plan without a (usable) task section**: at the document's top level (the first level with more than
    one heading), the headings after the last preamble section (a name starting or ending with a
    ``preamble_sections`` word: 总体要求, 发展目标 …) and before a safeguards section are task areas
    (每章一项任务). Both neighbours must exist; otherwise the plan has no recognisable tasks and the
@@ -187,15 +187,15 @@ def _tasks(
 ) -> tuple[list[tuple[_Element, list[_Element]]], int, int, list[OutlineNode]]:
     """(tasks with their sub-tasks, declared tasks, declared sub-tasks, the outline nodes they span)."""
     section = _first_section(root, words.task_sections)
-    if section is not None:
-        tasks = _members(section, text, source)
-        before = _own_text(section)[1]
-        if tasks and tasks[0].node is None:  # enumerated in the section's text: count only its lead-in
+    tasks = _members(section, text, source) if section is not None else []
+    if section is not None and tasks:
+        before = "\n".join(t for _, t in section.body)
+        if tasks[0].node is None:  # enumerated in the section's text: count only its lead-in
             before = text[section.start : tasks[0].citation.start]
         n_tasks = _declared(_DECLARED_TASKS_RE, before)
         n_subtasks = _declared(_DECLARED_SUBTASKS_RE, before)
         spans = [section]
-    else:
+    else:  # no task section, or one whose tasks cannot be told apart: try the chapters
         chapters = _chapter_tasks(root, words)
         tasks = [_heading_element(n, text, source) for n in chapters]
         n_tasks = n_subtasks = 0
@@ -226,13 +226,6 @@ def _chapter_tasks(root: OutlineNode, words: StructureWords) -> list[OutlineNode
     if guard is None or not preamble:
         return []
     return siblings[preamble[-1] + 1 : guard]
-
-
-def _own_text(node: OutlineNode) -> tuple[int, str]:
-    """(offset, text) of the node's own paragraphs as one span when they are contiguous, else the first."""
-    if not node.body:
-        return node.own_end, ""
-    return node.body[0] if len(node.body) == 1 else (node.body[0][0], "\n".join(t for _, t in node.body))
 
 
 def _cite(text: str, source: str, section: str, start: int, end: int) -> TaskCitation:

@@ -298,3 +298,10 @@ def test_enumerations_inside_a_task_become_subtasks() -> None:
     assert cat.get("推进光纤到户").text == "实现城镇全覆盖"
     assert cat.safeguards == ()
     _offsets_hold(cat, text)
+
+
+def test_a_task_section_without_items_falls_back_to_the_chapters() -> None:
+    section = "（三）主要任务\n围绕数字产业和智能制造两条主线推进。\n"
+    text = FULL_PLAN.replace("第二章 总体要求\n", "第二章 总体要求\n" + section)
+    cat = derive_catalogue(text, "full.txt")
+    assert [t.name for t in cat.tasks] == ["做强数字产业", "推进制造业智能化改造"]
