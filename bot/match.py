@@ -12,12 +12,13 @@ Scoring (one direction: normalise → vocabulary → semantics → combine → c
 * normalise: NFKC (full-width → half-width), traditional → simplified (OpenCC, Taiwan phrases such as
   資訊/軟體 → 信息/软件), lower case.
 * vocabulary: the team-written sectors and keywords of each sub-task (weight 1) and of its main task
-  (weight 0.5, shared by all its sub-tasks), found in the profile by longest-match over substring
-  occurrences (so 农产品电商 counts for agriculture, not also for 电商) and confirmed by jieba tokens
-  (a keyword that is a whole token counts fully, one buried inside a longer word counts less). A
-  keyword listed under several sub-tasks is divided by √(number of sub-tasks).
+  (weight 0.5, shared by all its sub-tasks) — for a catalogue derived from the plan's text
+  (`corpus.catalogue.structure`), the keywords derived from names and paragraphs — found in the
+  profile by longest-match over substring occurrences (so 农产品电商 counts for agriculture, not also
+  for 电商) and confirmed by jieba tokens (a keyword that is a whole token counts fully, one buried
+  inside a longer word counts less). A keyword listed under several sub-tasks is divided by √(number of sub-tasks).
 * semantics (optional): cosine between the profile and one description per sub-task (name + team
-  sectors + activities), turned into a z-score across the 32 sub-tasks.
+  sectors + activities, or the sub-task's own text), turned into a z-score across the sub-tasks.
 * combine: 0.65 × keyword evidence + 0.35 × semantic evidence (keyword evidence alone without an
   embedder), a score in [0, 1].
 * confidence: a clear match needs keyword evidence, or a semantic score that stands out strongly
@@ -246,7 +247,7 @@ class TaskMatcher:
                 for term in self._terms:
                     tokenizer.add_word(term, freq=2000)
                 self._tokenizer = tokenizer
-            if self.embedder is not None and self._doc_matrix is None:
+            if self.embedder is not None and self._doc_matrix is None and self._subtasks:
                 self.embedder.warm_up()
                 self._doc_matrix = self._description_matrix()
                 # The first query call of an engine pays for lazy set-up; keep that out of match().
@@ -287,10 +288,13 @@ class TaskMatcher:
             raise MatchInputError("企业描述不能为空 / the profile must not be empty")
         if not isinstance(top_k, int) or top_k < 1:
             raise MatchInputError(f"top_k 必须大于 0 / top_k must be greater than 0. Currently, top_k is {top_k}")
-        if self._tokenizer is None or (self.embedder is not None and self._doc_matrix is None):
+        if self._tokenizer is None or (self.embedder is not None and self._doc_matrix is None and self._subtasks):
             self.warm_up()
         text = self._normalise(profile[:MAX_PROFILE_CHARS])
         n = len(self._subtasks)
+        if n == 0:  # a plan without recognisable tasks
+            return MatchResult(profile=text, items=[], confident=False, matched_terms=[],
+                               note="该规划没有可匹配的子任务 / the plan has no sub-tasks to match")
         top_k = min(top_k, n)
 
         raw, sub_terms, task_terms, kept, safeguard_hits = self._keyword_evidence(text)
@@ -320,7 +324,7 @@ class TaskMatcher:
         top = -1
         if z is not None and cos is not None:
             top = int(np.argmax(z))
-            runner_up = float(np.partition(z, -2)[-2])
+            runner_up = float(np.partition(z, -2)[-2]) if len(z) > 1 else -math.inf
             semantic_clear = bool(
                 z[top] >= CONFIDENT_Z and z[top] - runner_up >= CONFIDENT_Z_MARGIN and cos[top] >= self.semantic_floor
             )

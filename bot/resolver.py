@@ -34,6 +34,7 @@ comparing named rows ("网络零售额和农产品网络零售额哪个增长快
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -131,21 +132,29 @@ _HARD_TEXT = """
 最多 最少 排名 排序 排行 前三 前五 前十 请问 请 问 告诉我 帮我 查询 查一下 查 一下 看看 我想知道
 想知道 知道 呢 吗 吧 啊 呀 了 的 是 和 与 及 以及 跟 同 到 为 在 把 对 于 从 由 至 较 共 总共
 一共 合计 累计 约 大约 左右 以上 不低于 至少 实际 已经 已 还 又 都 也 其 该 这个 这 这些 主要 指标
-数值 温州市 温州 全市 我市 本市 期间 分别 多久 速度 水平 程度 相比 比较 只有 只 仅有 仅 才 刚刚 刚
+数值 全市 我市 本市 期间 分别 多久 速度 水平 程度 相比 比较 只有 只 仅有 仅 才 刚刚 刚
 新建 新装 若是 要是 离 距 路径 轨迹 规划路径 亿元 万元 万户 多建 建 what is the of in by for
 how many much target targets goal growth rate annual base baseline value year years per cagr
-projection progress trajectory change increase multiple times and to will be reach should wenzhou
+projection progress trajectory change increase multiple times and to will be reach should
 fast grow grows growing each
 plan
 """
-_HARD_WORDS = sorted(set(_HARD_TEXT.split()), key=len, reverse=True)
+_HARD_WORDS = frozenset(_HARD_TEXT.split())
 _SOFT_WORDS = ["数量", "个数", "总数", "数目", "总量", "规模", "建设", "建成", "开通", "部署", "情况", "量"]
-_HARD_RE = re.compile(
-    rf"20\d\d年?(?:底|末|初)?|{_NUM}(?:{_UNITS}|(?![a-z\d.]))|增加(?!值)|(?<!占)比(?!重)|(?<![拥所具享])有(?!效)|"
-    r"(?<![智功性动产效赋职技体])能(?![源力耗])|会(?![展议])|"
-    + "|".join(re.escape(w) for w in _HARD_WORDS)
-    + r"|[,.?!;:，。？！；：、()（）\[\]【】<>…~\-=/]"
-)
+
+
+@lru_cache(maxsize=32)
+def _hard_re(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """Noise: operation and function words, years, numbers, punctuation, plus a plan's drop words."""
+    words = sorted(_HARD_WORDS | {w.lower() for w in extra}, key=len, reverse=True)
+    return re.compile(
+        rf"20\d\d年?(?:底|末|初)?|{_NUM}(?:{_UNITS}|(?![a-z\d.]))|增加(?!值)|(?<!占)比(?!重)|(?<![拥所具享])有(?!效)|"
+        r"(?<![智功性动产效赋职技体])能(?![源力耗])|会(?![展议])|"
+        + "|".join(re.escape(w) for w in words)
+        + r"|[,.?!;:，。？！；：、()（）\[\]【】<>…~\-=/]"
+    )
+
+
 _SOFT_RE = re.compile("|".join(_SOFT_WORDS))
 _NUMERIC_INTENT_RE = re.compile(
     r"多少|(?<!哪)几(?!个?部分|个?方面)|目标|增长|增速|增幅|倍|百分点|比重|占比|规模|数量|产量|产值|总量|"
@@ -164,9 +173,20 @@ _ENGLISH_FILLER = re.compile(
     r"\b(how|quickly|must|should|would|will|can|could|does|do|did|is|are|was|were|be|been|the|a|an|of|to|"
     r"in|on|for|by|with|at|from|and|or|than|every|what|which|when|where|who|why|hit|reach|reached|"
     r"required|require|requires|needed|need|needs|get|got|have|has|had|its|it|this|that|"
-    r"there|their|plan|plan's|wenzhou|wenzhou's|please|tell|me|about|number|count|total)\b",
+    r"there|their|plan|plan's|please|tell|me|about|number|count|total)\b",
     re.IGNORECASE,
 )
+
+
+
+
+@lru_cache(maxsize=32)
+def _drop_filler(extra: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A plan's English drop words (its place name …), removed at word boundaries like the filler."""
+    latin = [w for w in extra if w.isascii()]
+    if not latin:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in latin) + r")\b", re.IGNORECASE)
 
 
 _MULTIPLE_THRESHOLD = re.compile(r"(\d+(?:\.\d+)?)倍(?:以上|多|及以上)|翻(?:一|1)?番|翻倍")
@@ -264,11 +284,11 @@ def _matcher(table: IndicatorTable) -> _Matcher:
     return _Matcher(table)
 
 
-def _classify(qk: str, hit_spans: list[tuple[int, int]]) -> list[str]:
+def _classify(qk: str, hit_spans: list[tuple[int, int]], drop_words: tuple[str, ...] = ()) -> list[str]:
     """Per character: H (hit), N (noise), S (soft neutral word), C (content)."""
     masked = _mask(qk, hit_spans)
     labels = ["H" if c == "\x01" else "C" for c in masked]
-    for m in _HARD_RE.finditer(masked):
+    for m in _hard_re(drop_words).finditer(masked):
         for i in range(m.start(), m.end()):
             labels[i] = "N"
     for m in _SOFT_RE.finditer(masked):
@@ -609,15 +629,28 @@ def warm_up(table: IndicatorTable) -> None:
     _matcher(table)
 
 
-def resolve(question: str, table: IndicatorTable, previous: Indicator | None = None) -> Resolution:
+def resolve(
+    question: str, table: IndicatorTable, previous: Indicator | None = None, drop_words: Sequence[str] = ()
+) -> Resolution:
     """Resolve a question against ``table`` (``previous``: the indicator of the last turn).
 
     >>> from indicators.catalog import load_default_table
     >>> resolve("人工智能企业数量2025年目标是多少？", load_default_table()).unmatched_metric
     '人工智能企业数量'
+    >>> resolve("某市5G基站数量目标", load_default_table(), drop_words=["某市"]).indicator.name
+    '5G基站数量'
+
+    ``drop_words``: words of the plan that say nothing about the metric (its region: 某市, 某市市 …),
+    treated as noise like 请问 or 目标; they add to the table's own ``drop_words`` (read from the
+    plan's data, e.g. ``indicators/drop_words.txt`` for the shipped plan).
     """
+    drop = tuple(dict.fromkeys([*table.drop_words, *drop_words]))
     norm = normalize(question or "")
-    qk, key_index = _key_map(_ENGLISH_FILLER.sub(" ", norm))
+    stripped = _ENGLISH_FILLER.sub(" ", norm)
+    filler = _drop_filler(drop)
+    if filler is not None:
+        stripped = filler.sub(" ", stripped)
+    qk, key_index = _key_map(stripped)
 
     def quote(span: tuple[int, int]) -> str:
         return norm[key_index[span[0]] : key_index[span[1] - 1] + 1].replace("的", "")
@@ -627,7 +660,7 @@ def resolve(question: str, table: IndicatorTable, previous: Indicator | None = N
     matcher = _matcher(table)
     params = _numbers(qk)
     hits = matcher.hits(qk)
-    labels = _classify(qk, [(s, e) for s, e, _ in hits])
+    labels = _classify(qk, [(s, e) for s, e, _ in hits], drop)
     qm = _mask(qk, [(s, e) for s, e, _ in hits], "\x01")
 
     chosen: list[int] = []

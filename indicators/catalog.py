@@ -35,6 +35,7 @@ DEFAULT_DOCUMENT = (
     PACKAGE_DIR.parent / "corpus" / "documents" / "wenzhou-digital-economy-14fyp-drafting-note.txt"
 )
 DEFAULT_ALIASES = PACKAGE_DIR / "aliases.yaml"
+DEFAULT_DROP_WORDS = PACKAGE_DIR / "drop_words.txt"
 
 _KEY_DROP = set(" \t\u3000“”‘’'\"「」『』《》")
 
@@ -63,6 +64,16 @@ def load_aliases(path: Path) -> dict[str, list[str]]:
     return {str(k): [str(a) for a in v] for k, v in data.items()}
 
 
+def load_drop_words(path: Path) -> tuple[str, ...]:
+    """Words of a plan that name no indicator (its region …): whitespace-separated, ``#`` comments.
+
+    >>> len(load_drop_words(DEFAULT_DROP_WORDS)) > 0
+    True
+    """
+    lines = (line.split("#", 1)[0] for line in path.read_text(encoding="utf-8").splitlines())
+    return tuple(dict.fromkeys(word for line in lines for word in line.split()))
+
+
 class IndicatorTable:
     """The typed indicator rows plus the count the prose declares and the rows that did not parse.
 
@@ -71,7 +82,8 @@ class IndicatorTable:
 
     ``unparsed`` keeps the rows of the plan's table that could not be typed (each with its text and
     the reason), so an answer can quote them instead of pretending they do not exist; ``problems``
-    are the parser's sentences about them.
+    are the parser's sentences about them. ``drop_words``: the plan's words that name no indicator
+    (its region), noise for the resolver.
     """
 
     def __init__(
@@ -81,12 +93,14 @@ class IndicatorTable:
         source: str = "",
         unparsed: Sequence[UnparsedRow] = (),
         problems: Sequence[str] = (),
+        drop_words: Sequence[str] = (),
     ) -> None:
         self.indicators: tuple[Indicator, ...] = tuple(indicators)
         self.declared_count = declared_count
         self.source = source
         self.unparsed: tuple[UnparsedRow, ...] = tuple(unparsed)
         self.problems: tuple[str, ...] = tuple(problems)
+        self.drop_words: tuple[str, ...] = tuple(drop_words)
         self._index: dict[str, list[Indicator]] = {}
         for ind in self.indicators:
             for key in (ind.name, ind.label, *ind.aliases):
@@ -193,8 +207,10 @@ def apply_aliases(indicators: Sequence[Indicator], aliases: Mapping[str, Sequenc
     return out
 
 
-def load_table(document: Path, aliases_path: Path | None = None) -> IndicatorTable:
-    """Parse ``document``'s indicator tables and attach aliases from ``aliases_path``.
+def load_table(
+    document: Path, aliases_path: Path | None = None, drop_words_path: Path | None = None
+) -> IndicatorTable:
+    """Parse ``document``'s indicator tables, attach aliases from ``aliases_path`` and drop words.
 
     >>> load_table(DEFAULT_DOCUMENT, DEFAULT_ALIASES).declared_count
     31
@@ -208,7 +224,9 @@ def load_table(document: Path, aliases_path: Path | None = None) -> IndicatorTab
     if parse.tables == 0:
         raise TableParseError(parse.problems[0])
     aliases = load_aliases(aliases_path) if aliases_path is not None else None
-    return IndicatorTable.from_parse(parse, source=document.name, aliases=aliases)
+    table = IndicatorTable.from_parse(parse, source=document.name, aliases=aliases)
+    table.drop_words = load_drop_words(drop_words_path) if drop_words_path is not None else ()
+    return table
 
 
 _default: IndicatorTable | None = None
@@ -216,9 +234,9 @@ _default_lock = threading.Lock()
 
 
 def load_default_table() -> IndicatorTable:
-    """The shipped document's table with the curated aliases (parsed once, then cached)."""
+    """The shipped document's table with the curated aliases and drop words (parsed once, then cached)."""
     global _default
     with _default_lock:
         if _default is None:
-            _default = load_table(DEFAULT_DOCUMENT, DEFAULT_ALIASES)
+            _default = load_table(DEFAULT_DOCUMENT, DEFAULT_ALIASES, DEFAULT_DROP_WORDS)
         return _default

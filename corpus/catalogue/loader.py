@@ -53,7 +53,9 @@ class TaskCitation:
 
 @dataclass(frozen=True)
 class SubTask:
-    """One of the 32 sub-tasks. `sectors`, `activities`, `keywords`, `indicators` are written by the team.
+    """A sub-task. `sectors`, `activities`, `keywords`, `indicators` are written by the team, or for a
+    catalogue derived from the text (`corpus.catalogue.structure`) keywords are derived from the name
+    and `text` (the sub-task's own paragraph in the plan) and `authored_by` is "derived".
 
     >>> st = load_catalogue().get("打造全国智慧物流综合服务中心")
     >>> st.task, st.ordinal
@@ -71,15 +73,18 @@ class SubTask:
     task_ordinal: int = 0
     task_default: bool = False
     authored_by: str = "team"
+    text: str = ""
 
     @property
     def description(self) -> str:
-        """Text embedded for semantic matching: the plan's name plus the team's sectors and activities."""
+        """Text embedded for semantic matching: the plan's name, the team's sectors and activities, its text."""
         parts = [f"{self.name}（{self.task}）"]
         if self.sectors:
             parts.append("涉及：" + "、".join(self.sectors))
         if self.activities:
             parts.append("内容：" + "；".join(self.activities))
+        if self.text:
+            parts.append("原文：" + self.text.rstrip("。"))
         return "。".join(parts) + "。"
 
 

@@ -15,12 +15,15 @@ import dataclasses
 import logging
 from dataclasses import dataclass, field
 
+from corpus.catalogue.enrichment import load_plan_catalogue
 from corpus.catalogue.loader import CatalogueError, TaskCatalogue, load_catalogue
 from corpus.loaders import Document, LoaderError, load_document
+from corpus.plans.meta import region_mentions
 from corpus.plans.model import PlanInfo
-from indicators.catalog import IndicatorTable, apply_aliases, load_aliases
+from indicators.catalog import IndicatorTable, apply_aliases, load_aliases, load_drop_words
 from indicators.model import Indicator
 from indicators.tables import TableParse, parse_indicator_tables
+from indicators.vocabulary import apply_generated_aliases
 
 log = logging.getLogger(__name__)
 
@@ -56,23 +59,8 @@ def parse_tables(documents: list[Document]) -> TableParse:
 
 
 def _with_aliases(info: PlanInfo, rows: list[Indicator], problems: list[str]) -> list[Indicator]:
-    try:
-        from indicators.vocabulary import generate_aliases  # type: ignore[import-not-found]
-    except ImportError:  # TRANSITION: generated vocabulary lands with the task work
-
-        def generate_aliases(name: str, label: str, unit: str) -> tuple[str, ...]:
-            for suffix in ("数量", "总数", "个数"):
-                if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-                    return (name[: -len(suffix)],)
-            return ()
-
-    rows = [
-        dataclasses.replace(
-            r, aliases=tuple(dict.fromkeys([*r.aliases, *generate_aliases(r.name, r.label, r.unit)])), plan_id=info.id
-        )
-        for r in rows
-    ]
-    rows = _drop_shared_aliases(rows)
+    """Aliases generated from each row's label (collisions dropped), then the plan's curated ones."""
+    rows = [dataclasses.replace(r, plan_id=info.id) for r in apply_generated_aliases(rows)]
     curated = info.enrichment.get("aliases")
     if curated is not None:
         # Curated aliases may name two rows on purpose (劳动生产率): the resolver then asks which.
@@ -83,20 +71,13 @@ def _with_aliases(info: PlanInfo, rows: list[Indicator], problems: list[str]) ->
     return rows
 
 
-def _drop_shared_aliases(rows: list[Indicator]) -> list[Indicator]:
-    """A generated alias that names two rows of one plan would silently pick one: drop it from both."""
-    from indicators.catalog import lookup_key
-
-    owners: dict[str, set[str]] = {}
-    for r in rows:
-        for a in r.aliases:
-            owners.setdefault(lookup_key(a), set()).add(r.name)
-    names = {lookup_key(r.name) for r in rows}
-    out = []
-    for r in rows:
-        keep = tuple(a for a in r.aliases if len(owners[lookup_key(a)]) == 1 or lookup_key(a) in names)
-        out.append(dataclasses.replace(r, aliases=keep))
-    return out
+def drop_words(info: PlanInfo) -> tuple[str, ...]:
+    """Words that name the plan's region, not a metric (the resolver's noise), plus the plan's own list."""
+    words = list(region_mentions(info.region, info.level))  # type: ignore[arg-type]
+    path = info.enrichment.get("drop_words")
+    if path is not None and path.is_file():
+        words += load_drop_words(path)
+    return tuple(dict.fromkeys(words))
 
 
 def _catalogue(info: PlanInfo, documents: list[Document], problems: list[str]) -> TaskCatalogue:
@@ -109,10 +90,10 @@ def _catalogue(info: PlanInfo, documents: list[Document], problems: list[str]) -
         except CatalogueError as exc:
             problems.append(f"任务目录未通过核对，改用文档结构 / curated catalogue rejected: {exc}")
     try:
-        from corpus.catalogue.structure import derive_catalogue
-    except ImportError:  # the structure reader is optional until it lands
+        return load_plan_catalogue(text, source, plan_id=info.id)
+    except CatalogueError as exc:
+        problems.append(f"任务目录无法使用 / catalogue not used: {exc}")
         return empty_catalogue(source, info.id)
-    return derive_catalogue(text, source, plan_id=info.id)
 
 
 def load_plan(info: PlanInfo) -> PlanData:
@@ -133,7 +114,9 @@ def load_plan(info: PlanInfo) -> PlanData:
     parsed = parse_tables(documents)
     problems += parsed.problems
     rows = _with_aliases(info, parsed.rows, problems)
-    table = IndicatorTable(rows, parsed.declared_count, documents[0].source, parsed.unparsed, parsed.problems)
+    table = IndicatorTable(
+        rows, parsed.declared_count, documents[0].source, parsed.unparsed, parsed.problems, drop_words(info)
+    )
     catalogue = _catalogue(info, documents, problems)
     for p in problems:
         log.warning("plan %s: %s", info.id, p)

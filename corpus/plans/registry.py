@@ -53,7 +53,7 @@ PLAN_FILE = "plan.yaml"
 GENERATION_FILE = "GENERATION"
 _TABLE_SUFFIXES = (".xlsx", ".xls", ".csv")
 _META_KEYS = {"id", "title", "short_title", "region", "level", "period", "issuer", "date", "mentions", "default",
-              "aliases", "catalogue"}
+              "aliases", "catalogue", "drop_words"}
 
 
 class PlanError(ValueError):
@@ -360,7 +360,7 @@ def describe_plan(files: Sequence[Path], root: Path, meta: dict[str, Any], shipp
     mentions = [str(m) for m in meta.get("mentions") or []]
     short = str(meta.get("short_title") or short_title(title, region))
     enrichment = {
-        key: (root / str(meta[key])).resolve() for key in ("aliases", "catalogue") if meta.get(key)
+        key: (root / str(meta[key])).resolve() for key in ("aliases", "catalogue", "drop_words") if meta.get(key)
     }
     return PlanInfo(
         id=plan_id,
