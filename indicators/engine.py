@@ -20,7 +20,8 @@ Rules (documented once, used everywhere):
   other amounts and counts. The path always ends exactly on the target; how far the basis's own
   rule lands from the target is the audit's job, not the trajectory's.
 - **Progress status.** Actual vs planned value in the same year: within ±``tolerance_pct`` (2%)
-  of the planned value → 符合; above → 超前; below → 滞后.
+  of the planned value → 符合; above → 超前; below → 滞后 (reversed for ``以下`` targets);
+  :func:`progress_status` is the one implementation.
 - **Audit tolerance.** A basis "holds" when its recomputed target is within ±2% of the table's
   target (4430×1.1⁵ = 7134.6 vs 7000 is +1.9% → holds; 19.47×1.21⁵ = 50.50 vs 40 → mismatch).
   For an ``以上`` target any projection above the target also holds.
@@ -468,6 +469,29 @@ def trajectory(ind: Indicator) -> list[Figure]:
     return [planned_value(ind, y) for y in range(ind.base_year, ind.target_year + 1)]
 
 
+def lower_is_better(ind: Indicator) -> bool:
+    """True for ``以下`` (at most) targets: a value below the plan is ahead, not behind."""
+    return ind.target_qualifier == "at_most"
+
+
+def progress_status(
+    actual: float, planned: float, tolerance_pct: float = DEFAULT_TOLERANCE_PCT, reverse: bool = False
+) -> ProgressStatus:
+    """The one progress rule (chat answers and the evaluation use it): 超前 / 符合 / 滞后.
+
+    Within ±``tolerance_pct`` % of the planned value → 符合; beyond it → 超前 or 滞后; ``reverse``
+    (``以下`` targets) swaps the two sides.
+
+    >>> progress_status(103, 100), progress_status(98, 100), progress_status(97.9, 100)
+    ('超前', '符合', '滞后')
+    >>> progress_status(97.9, 100, reverse=True)
+    '超前'
+    """
+    gap = (planned - actual) if reverse else (actual - planned)
+    band = abs(planned) * tolerance_pct / 100
+    return "超前" if gap > band else "滞后" if gap < -band else "符合"
+
+
 @dataclass(frozen=True)
 class ProgressCheck:
     """Result of comparing an actual value with the plan.
@@ -522,8 +546,7 @@ def progress(ind: Indicator, year: int, actual: float, tolerance_pct: float = DE
         )
     planned = planned_value(ind, year)
     gap_exact = actual - (planned.exact or planned.value)
-    band = abs(planned.exact or planned.value) * tolerance_pct / 100
-    status: ProgressStatus = "超前" if gap_exact > band else "滞后" if gap_exact < -band else "符合"
+    status = progress_status(actual, planned.exact or planned.value, tolerance_pct, lower_is_better(ind))
     unit = PP_UNIT if ind.is_percent else ind.unit
     gap = Figure(
         ind.name,
@@ -537,7 +560,7 @@ def progress(ind: Indicator, year: int, actual: float, tolerance_pct: float = DE
         gap_exact,
     )
     remaining = ind.target_year - year
-    reached = actual >= ind.target_value
+    reached = actual <= ind.target_value if lower_is_better(ind) else actual >= ind.target_value
     required: Figure | None = None
     note = ""
     if remaining > 0:

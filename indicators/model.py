@@ -28,10 +28,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Qualifier = Literal["exact", "approximately", "at_least"]
+Qualifier = Literal["exact", "approximately", "at_least", "at_most"]
 BasisKind = Literal["growth_rate", "increment", "pp_increment", "reference", "other"]
 
-QUALIFIER_TEXT: dict[str, str] = {"exact": "", "approximately": "左右", "at_least": "以上"}
+QUALIFIER_TEXT: dict[str, str] = {"exact": "", "approximately": "左右", "at_least": "以上", "at_most": "以下"}
 PERCENT_UNIT = "%"
 PP_UNIT = "个百分点"
 
