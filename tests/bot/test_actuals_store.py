@@ -1,0 +1,158 @@
+"""Actuals stores: one contract for the embedded SQLite file and a real PostgreSQL server on loopback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot.actuals.store import ActualIn, ActualsStore, open_store, sqlite_url
+
+PLAN = "demo-plan"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
+
+
+StoreFactory = Callable[[], ActualsStore]
+
+
+def row(indicator: str, year: int, value: float, source: str = "市统计局", plan: str = PLAN) -> ActualIn:
+    return ActualIn(plan, indicator, year, value, "个", source, "")
+
+
+class ActualsStoreContract:
+    """Every ActualsStore backend passes these; subclasses provide `url`."""
+
+    @pytest.fixture
+    def url(self) -> str:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def make(self, url: str) -> StoreFactory:
+        return lambda: open_store(url, clock=Clock())
+
+    def test_round_trip(self, make: StoreFactory) -> None:
+        store = make()
+        assert store.count() == 0 and store.latest(PLAN) == []
+        batch = store.add(
+            [row("5G基站数量", 2023, 21000), row("IPv6活跃用户数", 2023, 1072.8, "省通信管理局")], "a.csv"
+        )
+        assert (batch.id, batch.row_count, batch.source_file) == (1, 2, "a.csv")
+        got = store.latest(PLAN)
+        assert [(a.indicator, a.year, a.value, a.unit, a.source, a.batch) for a in got] == [
+            ("5G基站数量", 2023, 21000.0, "个", "市统计局", 1),  # ordered by indicator name (code points)
+            ("IPv6活跃用户数", 2023, 1072.8, "个", "省通信管理局", 1),
+        ]
+        assert {a.imported_at for a in got} == {datetime(2026, 3, 1, 9, 1, tzinfo=UTC)}
+        assert store.count() == 2
+
+    def test_a_revision_keeps_history(self, make: StoreFactory) -> None:
+        store = make()
+        store.add([row("5G基站数量", 2023, 21000, "快报")], "first.csv")
+        store.add([row("5G基站数量", 2023, 21500, "年鉴"), row("5G基站数量", 2024, 25000)], "second.csv")
+        latest = store.latest(PLAN, "5G基站数量")
+        assert [(a.year, a.value, a.source, a.batch) for a in latest] == [
+            (2023, 21500.0, "年鉴", 2),
+            (2024, 25000.0, "市统计局", 2),
+        ]
+        history = store.history(PLAN, "5G基站数量", 2023)
+        assert [(a.value, a.source, a.batch) for a in history] == [(21000.0, "快报", 1), (21500.0, "年鉴", 2)]
+        assert history[0].imported_at < history[1].imported_at
+        assert [b.source_file for b in store.batches()] == ["first.csv", "second.csv"]
+        assert store.count() == 3
+
+    def test_filters_and_plans_are_separate(self, make: StoreFactory) -> None:
+        store = make()
+        store.add([row("A", 2022, 1), row("A", 2023, 2), row("B", 2023, 3), row("A", 2023, 9, plan="other")])
+        assert [(a.indicator, a.year) for a in store.latest(PLAN, year=2023)] == [("A", 2023), ("B", 2023)]
+        assert [a.value for a in store.latest(PLAN, "A")] == [1.0, 2.0]
+        assert [a.value for a in store.latest("other")] == [9.0]
+        assert store.latest("nobody") == [] and store.history(PLAN, "C") == []
+
+    def test_empty_import_is_rejected(self, make: StoreFactory) -> None:
+        with pytest.raises(ValueError, match="rows must not be empty"):
+            make().add([])
+
+    def test_a_failure_inside_the_transaction_stores_nothing(self, make: StoreFactory) -> None:
+        store = make()
+        store.add([row("A", 2022, 1)])
+
+        def boom() -> None:
+            raise OSError("disk gone")
+
+        with pytest.raises(OSError, match="disk gone"):
+            store.add([row("A", 2023, 2), row("B", 2023, 3)], before_commit=boom)
+        assert store.count() == 1 and len(store.batches()) == 1
+
+    def test_reopening_keeps_data_and_migrations_are_idempotent(self, make: StoreFactory) -> None:
+        make().add([row("软件和信息服务业营业收入", 2025, 101.25)])
+        again = make()
+        assert [(a.indicator, a.value) for a in again.latest(PLAN)] == [("软件和信息服务业营业收入", 101.25)]
+
+    def test_killed_import_leaves_the_store_unchanged(self, make: StoreFactory, url: str) -> None:
+        """SIGKILL a process while its import transaction is open: the store is as before, and usable."""
+        store = make()
+        store.add([row("A", 2022, 1)])
+        script = (
+            "import sys, time\n"
+            "from bot.actuals.store import ActualIn, open_store\n"
+            "def inside():\n"
+            "    print('INSIDE', flush=True)\n"
+            "    time.sleep(60)\n"
+            f"rows = [ActualIn({PLAN!r}, f'I{{n}}', 2023, float(n)) for n in range(50)]\n"
+            "open_store(sys.argv[1]).add(rows, 'big.csv', before_commit=inside)\n"
+        )
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen([sys.executable, "-c", script, url], stdout=subprocess.PIPE, env=env, text=True)
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "INSIDE"
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
+        after = make()
+        assert after.count() == 1 and len(after.batches()) == 1
+        after.add([row("B", 2023, 2)])  # no lock left behind
+        assert after.count() == 2
+
+
+class TestSqliteActualsStore(ActualsStoreContract):
+    @pytest.fixture
+    def url(self, tmp_path: Path) -> str:
+        return sqlite_url(tmp_path / "nested" / "actuals.db")
+
+    def test_default_file_is_created_with_its_folder(self, url: str, tmp_path: Path) -> None:
+        open_store(url)
+        assert (tmp_path / "nested" / "actuals.db").exists()
+
+
+class TestPostgresActualsStore(ActualsStoreContract):
+    @pytest.fixture
+    def url(self, postgres_url: str) -> str:
+        engine = sa.create_engine(postgres_url)
+        with engine.begin() as conn:  # every test starts from an empty database
+            conn.execute(sa.text("DROP TABLE IF EXISTS actual_values, import_batches, alembic_version"))
+        engine.dispose()
+        return postgres_url
+
+
+def test_unreachable_server_is_a_clear_error() -> None:
+    with pytest.raises(RuntimeError, match="cannot open the actuals database") as info:
+        open_store("postgresql+psycopg://u:secret@127.0.0.1:1/none")
+    assert "secret" not in str(info.value) and "u:***@127.0.0.1:1" in str(info.value)
