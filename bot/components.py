@@ -10,7 +10,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.match import MatchResult, TaskMatcher, indicator_target_labels
 from bot.passages import PassageReader
@@ -19,7 +19,10 @@ from bot.service import DeterministicChatService
 from bot.sessions import InMemorySessionStore, SessionStore, SqliteSessionStore
 from bot.settings import Settings
 from corpus.catalogue.loader import TaskCatalogue, load_catalogue
-from indicators.catalog import IndicatorTable, load_default_table
+from indicators.catalog import DEFAULT_DOCUMENT, IndicatorTable, load_default_table
+
+if TYPE_CHECKING:
+    from bot.actuals.monitor import Monitor
 
 log = logging.getLogger("policybot.components")
 
@@ -38,6 +41,7 @@ class Components:
     chat: ChatService
     deterministic: DeterministicChatService
     startup_seconds: float = 0.0
+    monitor: Monitor | None = None  # actual figures and evaluation (None: not configured)
 
     def task_outs(self, result: MatchResult) -> list[TaskOut]:
         return _task_outs(self.table, result)
@@ -96,6 +100,36 @@ def prepare_index(settings: Settings) -> None:
     build_index(settings, vocabulary(table, catalogue))
 
 
+# The shipped plan's id is its document's slug (stand-in until the plan registry assigns ids).
+SHIPPED_PLAN_ID = DEFAULT_DOCUMENT.name.split("-drafting-note")[0]
+DEFAULT_PLAN: str | None = SHIPPED_PLAN_ID
+
+
+def plan_tables(plan_id: str) -> IndicatorTable:
+    """Plan id → that plan's indicator table (the plan registry replaces this).
+
+    Raises:
+        KeyError: unknown plan id.
+    """
+    if plan_id != SHIPPED_PLAN_ID:
+        raise KeyError(plan_id)
+    return load_default_table()
+
+
+def make_monitor(settings: Settings) -> Monitor:
+    """The actuals store at ``settings.database_url`` with the plans' tables and evaluation settings."""
+    from bot.actuals.monitor import Monitor
+    from bot.actuals.store import open_store
+
+    return Monitor(
+        open_store(settings.database_url),
+        plan_tables,
+        DEFAULT_PLAN,
+        tolerance_pct=settings.monitoring.tolerance_pct,
+        band_pct=settings.monitoring.approx_band_pct,
+    )
+
+
 def make_session_store(settings: Settings) -> SessionStore:
     if settings.session.backend == "sqlite":
         return SqliteSessionStore(
@@ -117,6 +151,7 @@ def build_components(settings: Settings) -> Components:
     matcher = TaskMatcher(catalogue, embedder=index.embedder, cache_dir=settings.data_dir / "cache")
     matcher.warm_up()
     sessions = make_session_store(settings)
+    monitor = make_monitor(settings)
     deterministic = DeterministicChatService(
         table=table,
         retriever=index,
@@ -127,6 +162,7 @@ def build_components(settings: Settings) -> Components:
         sessions=sessions,
         task_outs=lambda result: _task_outs(table, result),  # type: ignore[arg-type]
         top_k=settings.retrieval.top_k,
+        monitor=monitor,
     )
     chat: ChatService = deterministic
     if settings.llm.mode != "none":
@@ -146,4 +182,5 @@ def build_components(settings: Settings) -> Components:
         chat=chat,
         deterministic=deterministic,
         startup_seconds=seconds,
+        monitor=monitor,
     )

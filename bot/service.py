@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Callable, Sequence
 
+from bot.actuals.monitor import Monitor
 from bot.answer_text import (
     ChunkFinder,
     answer_basis_documents,
@@ -27,6 +28,7 @@ from bot.answer_text import (
 )
 from bot.compose import Draft, figure_out, refusal, render
 from bot.match import TaskMatcher
+from bot.monitoring_answers import answer_monitoring, detect_monitoring
 from bot.normalize import normalize
 from bot.numeric import answer_numeric
 from bot.passages import PassageReader, expand_question, load_synonyms
@@ -89,7 +91,9 @@ class DeterministicChatService:
         sessions: SessionStore,
         task_outs: Callable[[object], list[TaskOut]],
         top_k: int = 5,
+        monitor: Monitor | None = None,  # answers "哪些指标没有完成" from the actuals store
     ) -> None:
+        self.monitor = monitor
         self.table = table
         self.retriever = retriever
         self.catalogue = catalogue
@@ -145,6 +149,8 @@ class DeterministicChatService:
             return Understanding(intent="help", question=question)
         if is_profile(question):
             return Understanding(intent="task_match", question=question, profile=question)
+        if self.monitor is not None and detect_monitoring(question) is not None:
+            return Understanding(intent="monitoring", question=question)
         previous = None
         if state.indicator:
             try:
@@ -184,6 +190,8 @@ class DeterministicChatService:
             return refusal(None)
         if u.intent == "help":
             return Draft(intent="help", lead=HELP_TEXT)
+        if u.intent == "monitoring":
+            return answer_monitoring(u.question, self.monitor)
         if u.intent == "clarify":
             examples = "、".join(i.name for i in self.table.indicators[:4])
             return Draft(
