@@ -19,7 +19,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.middleware import install_middleware
-from api.routers import chat, dingtalk, health, indicators, openai_compat, tasks, web
+from api.routers import chat, dingtalk, health, indicators, monitoring, openai_compat, tasks, web
 from bot.settings import Settings
 
 log = logging.getLogger("policybot")
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, components_factory: ComponentsF
     app.include_router(chat.router)
     app.include_router(indicators.router)
     app.include_router(tasks.router)
+    app.include_router(monitoring.router)
     app.include_router(openai_compat.router)
     app.include_router(dingtalk.router)
     app.include_router(web.router)

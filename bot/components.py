@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,17 @@ def plan_tables(plan_id: str) -> IndicatorTable:
     return load_default_table()
 
 
+def plan_title(plan_id: str) -> str:
+    """A plan's title (the plan registry replaces this): the 《…》 name in the shipped document's sidecar."""
+    if plan_id != SHIPPED_PLAN_ID:
+        return plan_id
+    from corpus.loaders import read_sidecar
+
+    title = str(read_sidecar(DEFAULT_DOCUMENT).get("title", ""))
+    named = re.search(r"《(.+?)》", title)
+    return named.group(1) if named else (title or plan_id)
+
+
 def make_monitor(settings: Settings) -> Monitor:
     """The actuals store at ``settings.database_url`` with the plans' tables and evaluation settings."""
     from bot.actuals.monitor import Monitor
@@ -127,6 +139,7 @@ def make_monitor(settings: Settings) -> Monitor:
         DEFAULT_PLAN,
         tolerance_pct=settings.monitoring.tolerance_pct,
         band_pct=settings.monitoring.approx_band_pct,
+        titles=plan_title,
     )
 
 

@@ -39,8 +39,10 @@ class Monitor:
         default_plan: str | None = None,
         tolerance_pct: float = DEFAULT_TOLERANCE_PCT,
         band_pct: float = APPROX_BAND_PCT,
+        titles: Callable[[str], str] | None = None,
     ) -> None:
         self.store = store
+        self.titles = titles
         self.tables = tables
         self.default_plan = default_plan
         self.tolerance_pct = tolerance_pct
@@ -59,6 +61,11 @@ class Monitor:
             return plan_id, self.tables(plan_id)
         except KeyError:
             raise UnknownPlan(f"未知规划“{plan_id}” / unknown plan {plan_id!r}") from None
+
+    def title(self, plan: str | None) -> str:
+        """The plan's title for reports (its id when no title is known)."""
+        plan_id, _ = self.plan(plan)
+        return self.titles(plan_id) if self.titles else plan_id
 
     def indicator(self, plan: str | None, name: str) -> Indicator:
         """The row ``name`` (name or alias) of the plan; KeyError with a bilingual message otherwise."""
