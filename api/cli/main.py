@@ -8,6 +8,9 @@ Examples:
     policybot eval tasks corpus/eval/profiles.jsonl
     policybot indicators audit
     policybot ingest path/to/另一份规划.docx
+    policybot actuals import corpus/actuals/sample-actuals-wide.csv
+    policybot evaluate --year 2025
+    policybot report --year 2025 --out 评估报告.docx
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from api.cli import corpus as corpus_cli
 from api.cli import dingtalk as dingtalk_cli
 from api.cli import evaluation as eval_cli
 from api.cli import indicators as indicators_cli
+from api.cli import monitoring as monitoring_cli
 
 app = typer.Typer(
     name="policybot",
@@ -32,6 +36,9 @@ app.command("eval")(eval_cli.evaluate)
 app.command("ingest")(corpus_cli.ingest)
 app.command("dingtalk-stream")(dingtalk_cli.stream_command)
 app.add_typer(indicators_cli.app, name="indicators", help="The plan's indicator table and computations.")
+app.add_typer(monitoring_cli.app, name="actuals", help="Actual figures: import, list, revision history.")
+app.command("evaluate")(monitoring_cli.evaluate_cmd)
+app.command("report")(monitoring_cli.report_cmd)
 
 
 def main() -> None:
