@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.actuals.monitor import Monitor
 from bot.actuals.store import ActualIn, ActualsStore, open_store, sqlite_url
+from bot.components import SHIPPED_PLAN_ID, plan_tables
 
 PLAN = "demo-plan"
 ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "corpus" / "actuals" / "sample-actuals-wide.csv"
 
 
 class Clock:
@@ -110,15 +113,19 @@ class ActualsStoreContract:
         store.add([row("A", 2022, 1)])
         script = (
             "import sys, time\n"
-            "from bot.actuals.store import ActualIn, open_store\n"
+            "from pathlib import Path\n"
+            "from bot.actuals.monitor import Monitor\n"
+            "from bot.actuals.store import open_store\n"
+            "from bot.components import plan_tables\n"
             "def inside():\n"
             "    print('INSIDE', flush=True)\n"
             "    time.sleep(60)\n"
-            f"rows = [ActualIn({PLAN!r}, f'I{{n}}', 2023, float(n)) for n in range(50)]\n"
-            "open_store(sys.argv[1]).add(rows, 'big.csv', before_commit=inside)\n"
+            "monitor = Monitor(open_store(sys.argv[1]), plan_tables, sys.argv[2])\n"
+            "monitor.import_file(Path(sys.argv[3]).read_bytes(), 'sample.csv', before_commit=inside)\n"
         )
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        proc = subprocess.Popen([sys.executable, "-c", script, url], stdout=subprocess.PIPE, env=env, text=True)
+        args = [sys.executable, "-c", script, url, SHIPPED_PLAN_ID, str(SAMPLE)]
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, env=env, text=True)
         try:
             assert proc.stdout is not None
             assert proc.stdout.readline().strip() == "INSIDE"
@@ -128,6 +135,7 @@ class ActualsStoreContract:
         assert proc.returncode == -signal.SIGKILL
         after = make()
         assert after.count() == 1 and len(after.batches()) == 1
+        assert after.latest(SHIPPED_PLAN_ID) == []
         after.add([row("B", 2023, 2)])  # no lock left behind
         assert after.count() == 2
 
@@ -156,3 +164,21 @@ def test_unreachable_server_is_a_clear_error() -> None:
     with pytest.raises(RuntimeError, match="cannot open the actuals database") as info:
         open_store("postgresql+psycopg://u:secret@127.0.0.1:1/none")
     assert "secret" not in str(info.value) and "u:***@127.0.0.1:1" in str(info.value)
+
+
+def test_sqlite_and_postgres_evaluate_identically(tmp_path: Path, postgres_url: str) -> None:
+    """The sample file imported into both backends gives the same evaluation, value for value."""
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS actual_values, import_batches, alembic_version"))
+    engine.dispose()
+    results = []
+    for url in (sqlite_url(tmp_path / "a.db"), postgres_url):
+        monitor = Monitor(open_store(url), plan_tables, SHIPPED_PLAN_ID)
+        assert monitor.import_file(SAMPLE.read_bytes(), "sample.csv").status == "imported"
+        revised = "指标,单位,2025年\n5G基站数量,个,29999\n".encode()
+        assert monitor.import_file(revised, "revised.csv").status == "imported"
+        results.append([monitor.evaluation(None, y).to_dict() for y in (2021, 2023, 2025)])
+    assert results[0] == results[1]
+    five_g = next(r for r in results[1][2]["rows"] if r["indicator"] == "5G基站数量")
+    assert (five_g["actual"], five_g["status"]) == (29999.0, "未完成")
