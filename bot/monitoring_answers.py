@@ -125,11 +125,11 @@ class MonitoringAnswerer:
         return ask.year or self.monitor.latest_year(self.plan_id)
 
     def answer(self, ask: MonitoringAsk, question: str) -> Draft:
+        if ask.kind in ("status", "remaining"):
+            return self._one(ask, question)
         if not self.monitor.has_data(self.plan_id):
             return Draft(intent="progress", lead=NO_DATA)
         try:
-            if ask.kind in ("status", "remaining"):
-                return self._one(ask, question)
             year = self._year(ask)
             assert year is not None
             evaluation = self.monitor.evaluation(self.plan_id, year)
@@ -178,7 +178,15 @@ class MonitoringAnswerer:
         series = [a for a in self.monitor.store.latest(self.plan_id, ind.name) if not ask.year or a.year <= ask.year]
         if not series:
             when = f"{ask.year}年及以前" if ask.year else ""
-            return Draft(intent="progress", lead=f"尚未导入“{ind.name}”{when}的实际值数据。", indicator=ind.name)
+            lead = NO_DATA if not self.monitor.has_data(self.plan_id) else f"尚未导入“{ind.name}”{when}的实际值数据。"
+            if ask.kind != "remaining":
+                return Draft(intent="progress", lead=lead, indicator=ind.name)
+            # Without an actual, the plan's own gap from base to target is still a fair answer.
+            change = engine.change(ind)
+            lead += f"按规划基期{ind.base_year}年{with_unit(ind.base_value, ind.unit)}计，距目标{_target(ind)}" + (
+                f"相差{with_unit(change.value, change.unit)}。"
+            )  # fmt: skip
+            return Draft(intent="compute", lead=lead, figures=[change], indicator=ind.name)
         actual = series[-1]
         row = evaluate_indicator(
             ind, actual.year, actual.value, actual.source, self.monitor.tolerance_pct, self.monitor.band_pct

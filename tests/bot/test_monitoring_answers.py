@@ -104,6 +104,10 @@ def test_without_actuals_the_answer_says_none_are_loaded(components: Any) -> Non
     empty = make_chat(components, Monitor(open_store("sqlite://"), plan_tables, SHIPPED_PLAN_ID))
     reply = empty.answer("2025年哪些指标没有完成？")
     assert reply.answer.startswith("尚未导入任何实际值数据") and reply.figures == []
+    reply = empty.answer("数据中心机架数还差多少")
+    assert reply.answer.startswith("尚未导入任何实际值数据")
+    assert "按规划基期2020年8620个计，距目标18000个以上相差9380个。" in reply.answer  # 18000 - 8620
+    assert [(f.quantity, f.value) for f in reply.figures] == [("change", 9380.0)]
 
 
 def test_a_question_with_a_figure_still_goes_to_the_engine(chat: DeterministicChatService) -> None:
