@@ -139,9 +139,10 @@ def build_docx(monitor: Monitor, plan: str | None, year: int, title: str | None 
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(2.0))
     style = doc.styles["Normal"]
-    style.font.name = "Noto Sans CJK SC"
+    # 宋体 is on every Chinese Windows/WPS desktop; elsewhere the viewer substitutes its CJK font.
+    style.font.name = "Times New Roman"
     style.font.size = Pt(10.5)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "Noto Sans CJK SC")  # type: ignore[union-attr]
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")  # type: ignore[union-attr]
     doc.add_heading(report_title(title or monitor.title(plan_id), evaluation, target_year), level=0)
     doc.add_paragraph(f"评估年份：{year}年　　生成日期：{date.today().isoformat()}　　规划编号：{plan_id}")
     doc.add_heading("一、总体情况", level=1)

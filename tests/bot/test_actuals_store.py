@@ -182,3 +182,11 @@ def test_sqlite_and_postgres_evaluate_identically(tmp_path: Path, postgres_url: 
     assert results[0] == results[1]
     five_g = next(r for r in results[1][2]["rows"] if r["indicator"] == "5G基站数量")
     assert (five_g["actual"], five_g["status"]) == (29999.0, "未完成")
+
+
+def test_database_url_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bot.settings import Settings
+
+    assert Settings(_env_file=None, data_dir=tmp_path).database_url == f"sqlite:///{tmp_path / 'actuals.db'}"  # type: ignore[call-arg]
+    monkeypatch.setenv("POLICYBOT_DATABASE_URL", "postgresql+psycopg://u@db:5432/pb")
+    assert Settings(_env_file=None).database_url == "postgresql+psycopg://u@db:5432/pb"  # type: ignore[call-arg]
