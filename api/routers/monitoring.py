@@ -144,7 +144,7 @@ def _plan(monitor: Monitor, plan: str | None) -> str:
     try:
         return monitor.plan(plan)[0]
     except UnknownPlan as exc:
-        raise ApiError(404, "unknown_plan", f"未知规划：{plan}", f"unknown plan {plan!r}") from exc
+        raise ApiError(404, "unknown_plan", *_bilingual(str(exc.args[0]))) from exc
 
 
 def _bilingual(message: str) -> tuple[str, str]:
