@@ -19,7 +19,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.middleware import install_middleware
-from api.routers import chat, dingtalk, feedback, health, indicators, openai_compat, plans, tasks, web
+from api.routers import chat, dingtalk, feedback, health, indicators, monitoring, openai_compat, plans, tasks, web
 from bot.settings import Settings
 
 log = logging.getLogger("policybot")
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, components_factory: ComponentsF
     app.include_router(plans.router)
     app.include_router(indicators.router)
     app.include_router(tasks.router)
+    app.include_router(monitoring.router)
     app.include_router(openai_compat.router)
     app.include_router(dingtalk.router)
     app.include_router(feedback.router)

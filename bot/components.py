@@ -10,7 +10,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -28,6 +28,9 @@ from corpus.plans.registry import PlanRegistry
 from corpus.types import Embedder
 from indicators.catalog import IndicatorTable
 
+if TYPE_CHECKING:
+    from bot.actuals.monitor import Monitor
+
 log = logging.getLogger("policybot.components")
 
 
@@ -43,6 +46,7 @@ class Components:
     chat: ChatService
     deterministic: DeterministicChatService
     startup_seconds: float = 0.0
+    monitor: Monitor | None = None  # actual figures and evaluation
 
     # The default plan's parts, for front ends and tests that work with one plan.
     def default_context(self) -> PlanContext:
@@ -167,6 +171,36 @@ def prepare_index(settings: Settings) -> None:
     build_library(settings)
 
 
+def make_monitor(settings: Settings, library: PlanLibrary | None = None) -> Monitor:
+    """The actuals store at ``settings.database_url``, evaluating against the plans' tables.
+
+    A server passes its library; a CLI call reads only the tables it needs (no index is built).
+    """
+    from bot.actuals.monitor import Monitor
+    from bot.actuals.store import open_store
+
+    store = open_store(settings.database_url)
+    band = {"tolerance_pct": settings.monitoring.tolerance_pct, "band_pct": settings.monitoring.approx_band_pct}
+    if library is not None:
+        lib = library
+        return Monitor(store, lambda plan_id: lib.get(plan_id).table, lib.default_id,
+                       titles=lambda plan_id: lib.get(plan_id).info.title, **band)
+    plans = {p.id: p for p in make_registry(settings).scan()}
+    tables: dict[str, IndicatorTable] = {}
+
+    def table(plan_id: str) -> IndicatorTable:
+        if plan_id not in tables:
+            tables[plan_id] = load_plan(plans[plan_id]).table  # KeyError for an unknown id
+        return tables[plan_id]
+
+    setting = settings.plans.default
+    marked = [p.id for p in plans.values() if p.default]
+    default = setting if setting not in ("auto", "") else (marked[0] if marked and setting == "auto" else None)
+    if default is None and setting == "auto" and len(plans) == 1:
+        default = next(iter(plans))
+    return Monitor(store, table, default, titles=lambda plan_id: plans[plan_id].title, **band)
+
+
 def make_session_store(settings: Settings) -> SessionStore:
     if settings.session.backend == "sqlite":
         return SqliteSessionStore(
@@ -185,7 +219,10 @@ def build_components(settings: Settings, watch: bool = False) -> Components:
     embedder = make_embedder(settings)
     library = build_library(settings, embedder)
     sessions = make_session_store(settings)
-    deterministic = DeterministicChatService(library=library, sessions=sessions, top_k=settings.retrieval.top_k)
+    monitor = make_monitor(settings, library)
+    deterministic = DeterministicChatService(
+        library=library, sessions=sessions, top_k=settings.retrieval.top_k, monitor=monitor
+    )
     chat: ChatService = deterministic
     if settings.llm.mode != "none":
         from bot.llm.factory import build_llm_service
@@ -204,4 +241,5 @@ def build_components(settings: Settings, watch: bool = False) -> Components:
         chat=chat,
         deterministic=deterministic,
         startup_seconds=seconds,
+        monitor=monitor,
     )

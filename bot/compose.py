@@ -100,6 +100,9 @@ _QUANTITY_NAMES = {
     "target_gap": "与目标之差",
     "target_deviation": "相对目标偏差",
     "change_pct": "增幅",
+    "completion": "完成率",
+    "progress_share": "进度（基期到目标）",
+    "remaining": "距目标尚差",
 }
 
 

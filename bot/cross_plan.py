@@ -147,7 +147,7 @@ def _rank_indicators(parts: list[tuple[PlanContext, Understanding, Draft]], ques
     )
 
 
-def _side_by_side(parts: list[tuple[PlanContext, Understanding, Draft]], cross: bool) -> Draft:
+def side_by_side(parts: list[tuple[PlanContext, Understanding, Draft]], cross: bool) -> Draft:
     lines: list[str] = []
     figures, figure_plans, citations, tasks, notes = [], [], [], [], []
     for ctx, _u, draft in parts:
@@ -202,6 +202,6 @@ def answer_across(library: PlanLibrary, understandings: list[Understanding], sco
         return name_plan(draft, ctx)
     ranked = _rank_indicators(answered, scope.question) if scope.cross else None
     ranked = ranked or (_rank_plans(answered, scope.question) if scope.cross else None)
-    return ranked or _side_by_side(answered, scope.cross)
+    return ranked or side_by_side(answered, scope.cross)
 
 

@@ -13,9 +13,11 @@ import logging
 import uuid
 from collections.abc import Sequence
 
+from bot.actuals.monitor import Monitor
 from bot.compose import Draft, figure_out, fmt_number, refusal, render
-from bot.cross_plan import answer_across, name_plan, other_plans_note
+from bot.cross_plan import answer_across, clarify, name_plan, other_plans_note, side_by_side
 from bot.library import PlanContext, PlanLibrary, describe
+from bot.monitoring_answers import answer_monitoring, detect_monitoring
 from bot.normalize import normalize
 from bot.plan_answerer import draft_in, previous_indicator, understand_in
 from bot.schemas import ChatReply, PlanRef
@@ -62,8 +64,11 @@ def help_text(contexts: Sequence[PlanContext]) -> str:
 class DeterministicChatService:
     """Answers every question without an LLM; implements `bot.schemas.ChatService`."""
 
-    def __init__(self, library: PlanLibrary, sessions: SessionStore, top_k: int = 5) -> None:
+    def __init__(
+        self, library: PlanLibrary, sessions: SessionStore, top_k: int = 5, monitor: Monitor | None = None
+    ) -> None:
         self.library = library
+        self.monitor = monitor  # answers "哪些指标没有完成" from the actuals store
         self.sessions = sessions
         self.top_k = top_k
         self._protected: tuple[int, list[str]] = (-2, [])
@@ -100,6 +105,11 @@ class DeterministicChatService:
         if scope.switched and state.indicator and state.operation:
             # "那丽水呢？": the last question, asked of the newly named plan.
             asked = state.indicator
+        if self.monitor is not None and detect_monitoring(asked) is not None:
+            return [
+                Understanding(intent="monitoring", question=asked, plan_id=c.id, scope=scope, passage_question=question)
+                for c in contexts
+            ]
         results = []
         for ctx in contexts:
             previous = previous_indicator(ctx, state.indicator) if not scope.switched or state.operation else None
@@ -127,6 +137,8 @@ class DeterministicChatService:
         if first.intent == "out_of_scope" and first.plan_id is None:
             return refusal(None, plans=describe(contexts))
         scope = first.scope or Scope(tuple(self.library.ids()), "all", first.question)
+        if first.intent == "monitoring":
+            return self._monitoring(understandings, scope)
         if len(understandings) == 1:
             ctx = self.library.get(first.plan_id or "")
             draft = name_plan(draft_in(ctx, first, self.top_k, passage_question=first.passage_question), ctx)
@@ -138,6 +150,18 @@ class DeterministicChatService:
                 draft.notes.append(f"只有{ctx.info.display}涉及该问题。")
             return draft
         return answer_across(self.library, understandings, scope, self.top_k)
+
+    def _monitoring(self, understandings: list[Understanding], scope: Scope) -> Draft:
+        """Achievement questions, answered from the actuals store for the plan in scope."""
+        if len(understandings) > 1 and not scope.cross:
+            return clarify([self.library.get(u.plan_id or "") for u in understandings])
+        drafts = []
+        for u in understandings:
+            ctx = self.library.get(u.plan_id or "")
+            drafts.append((ctx, u, name_plan(answer_monitoring(u.question, self.monitor, ctx.id), ctx)))
+        if len(drafts) == 1:
+            return drafts[0][2]
+        return side_by_side(drafts, cross=True)
 
     def answer(self, question: str, session_id: str | None = None, plan: str | None = None) -> ChatReply:
         """Answer one question (``plan``: a loaded plan id that fixes the scope)."""

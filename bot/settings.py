@@ -2,7 +2,8 @@
 
 Every field is described; backends are named by a `Literal`. Environment variables use the prefix
 ``POLICYBOT_`` and ``_`` between a section and its field, e.g. ``POLICYBOT_DINGTALK_APP_SECRET``,
-``POLICYBOT_EMBEDDING_MODE=sentence-transformers``, ``POLICYBOT_LLM_BASE_URL=http://...``.
+``POLICYBOT_EMBEDDING_MODE=sentence-transformers``, ``POLICYBOT_LLM_BASE_URL=http://...``,
+``POLICYBOT_DATABASE_URL=postgresql+psycopg://...`` (the actuals store; default a SQLite file).
 
 >>> s = Settings(data_dir=Path("/tmp/pb"))
 >>> s.embedding.mode
@@ -130,6 +131,23 @@ class ZzdSettings(BaseModel):
     tenant_id: str | None = Field(None, description="浙政钉 tenantId.")
 
 
+class DatabaseSettings(BaseModel):
+    url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the actuals store, e.g. postgresql+psycopg://user:pw@host:5432/policybot; "
+        "unset: an embedded SQLite file data_dir/actuals.db.",
+    )
+
+
+class MonitoringSettings(BaseModel):
+    tolerance_pct: float = Field(
+        2.0, ge=0, description="Progress band around the planned value: within it 符合, beyond 超前/滞后."
+    )
+    approx_band_pct: float = Field(
+        5.0, ge=0, description="A 左右 target counts as 完成 down to this many % below the target."
+    )
+
+
 class Settings(BaseSettings):
     """All settings; see the module docstring for environment variable names."""
 
@@ -152,3 +170,10 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     dingtalk: DingTalkSettings = Field(default_factory=DingTalkSettings)
     zzd: ZzdSettings = Field(default_factory=ZzdSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+
+    @property
+    def database_url(self) -> str:
+        """The actuals store's URL: ``database.url`` or the SQLite file under ``data_dir``."""
+        return self.database.url or f"sqlite:///{self.data_dir / 'actuals.db'}"

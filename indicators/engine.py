@@ -25,6 +25,7 @@ Rules (documented once, used everywhere):
   rows where lower is better (:attr:`Indicator.lower_is_better`: a ``以下`` target, or a target
   under the base such as 单位GDP能耗 0.5→0.4): 0.44 in 2022 against a planned 0.4573 is 超前.
   "Target reached" likewise means at or above the target, or at or below it when lower is better.
+  :func:`progress_status` is the one implementation.
 - **Audit tolerance.** A basis "holds" when its recomputed target is within ±2% of the table's
   target (4430×1.1⁵ = 7134.6 vs 7000 is +1.9% → holds; 19.47×1.21⁵ = 50.50 vs 40 → mismatch).
   For an ``以上`` target any projection above the target also holds; for an ``以下`` target any

@@ -42,3 +42,20 @@ def components(test_settings):  # type: ignore[no-untyped-def]
     from bot.components import build_components
 
     return build_components(test_settings)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():  # type: ignore[no-untyped-def]
+    """A real PostgreSQL server on loopback for the whole session (fails, never skips, when missing)."""
+    from servers import PostgresServer
+
+    server = PostgresServer()
+    try:
+        url = server.start()
+    except (FileNotFoundError, RuntimeError) as exc:
+        server.stop()
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield url
+    finally:
+        server.stop()
