@@ -67,6 +67,7 @@ class PlanContext:
     _finder: ChunkFinder | None = None
     _sections: dict[str, Chunk] | None = None
     _prose: str | None = None
+    _named: list[str] | None = None
 
     @property
     def id(self) -> str:
@@ -109,6 +110,17 @@ class PlanContext:
 
     def search(self, query: str, k: int) -> list[Hit]:
         return list(self.index.search(query, k=k))
+
+    def named_terms(self) -> list[str]:
+        """Words of the plan's text that contain a name of the plan (温州大学, 丽水市大数据局): a plan
+        mention is never cut out of them."""
+        if self._named is None:
+            import jieba
+
+            names = [m for m in self.info.mentions if len(m) >= 2]
+            words = {w for w in jieba.cut("\n".join(c.text for c in self.chunks)) if len(w) >= 3}
+            self._named = sorted(w for w in words if any(n in w and n != w for n in names))
+        return self._named
 
     def vocabulary(self) -> list[str]:
         """Plan terms for jieba and the coverage check: indicator names/aliases, task and sub-task names."""

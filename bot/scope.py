@@ -9,7 +9,7 @@ default plan; otherwise every loaded plan (the answer is then given per plan, or
 ...          PlanInfo(id="b-city", title="乙市数字经济规划", region="乙市", level="市", mentions=("乙市", "乙"))]
 >>> s = decide_scope("乙市的5G基站目标", plans, default="a-city")
 >>> s.plan_ids, s.source, s.question
-(('b-city',), 'question', '的5G基站目标')
+(('b-city',), 'question', '5G基站目标')
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from typing import Literal
 
 from corpus.plans.meta import topic_words
 from corpus.plans.model import PlanInfo
+
+_QUOTES_RE = re.compile(r"[“”\"'‘’「」《》]")
 
 ScopeSource = Literal["request", "question", "session", "default", "all"]
 
@@ -56,11 +58,24 @@ class Scope:
         return self.plan_ids[0] if len(self.plan_ids) == 1 else None
 
 
+# A plan's subject words name it on their own when they are this long (制造业数字化转型, 数字政府建设);
+# shorter ones (数字经济) are shared by too many plans and too many questions.
+MIN_TOPIC_MENTION = 5
+# Left after a plan's name: "丽水规划中…", "省方案里…".
+_AFTER_NAME = re.compile(r"^(?:规划|方案|计划|纲要)?(?:中|里|内|上|的)?")
+
+
 def _mention_table(plans: Sequence[PlanInfo]) -> list[tuple[str, str]]:
-    """(mention, plan id), longest mention first; the display title and the bare title included."""
+    """(mention, plan id), longest mention first; the display title and the bare title included.
+
+    A mention "省" (the one province-level plan) counts only when the plan's title words follow it
+    (省制造业方案), see `find_mentions`.
+    """
     pairs = []
     for plan in plans:
-        for mention in {plan.title, plan.display, plan.short_title, *plan.mentions}:
+        topic = topic_words(plan.title, plan.region)
+        extra = [topic] if len(topic) >= MIN_TOPIC_MENTION else []
+        for mention in {plan.title, plan.display, plan.short_title, *plan.mentions, *extra}:
             if mention and len(mention) >= 2:
                 pairs.append((mention, plan.id))
     by_level: dict[str, list[PlanInfo]] = {}
@@ -68,8 +83,21 @@ def _mention_table(plans: Sequence[PlanInfo]) -> list[tuple[str, str]]:
         by_level.setdefault(plan.level, []).append(plan)
     for level, words in _LEVEL_WORDS.items():
         if len(by_level.get(level, [])) == 1:
-            pairs += [(w, by_level[level][0].id) for w in words]
+            pairs += [(w, by_level[level][0].id) for w in (*words, level)]
     return sorted(pairs, key=lambda p: len(p[0]), reverse=True)
+
+
+def _title_extension(question: str, end: int, title: str) -> int:
+    """How far the words after a mention continue the plan's own title (丽水|数字经济规划, 浙江|制造业…方案)."""
+    bare = _QUOTES_RE.sub("", title)
+    length = 0
+    for size in range(2, len(question) - end + 1):
+        if question[end : end + size] in bare:
+            length = size
+        else:
+            break
+    tail = _AFTER_NAME.match(question[end + length :])
+    return length + (tail.end() if tail else 0)
 
 
 def find_mentions(
@@ -90,11 +118,17 @@ def find_mentions(
     hits: list[tuple[int, str]] = []
     spans: list[tuple[int, int]] = []
     region_hits: dict[tuple[int, int], list[str]] = {}
+    titles = {p.id: p.title for p in plans}
     for mention, plan_id in _mention_table(plans):
         for m in re.finditer(re.escape(mention), question):
             span = range(m.start(), m.end())
             if any(blocked[i] for i in span):
                 continue
+            grown = _title_extension(question, m.end(), titles[plan_id])
+            if len(mention) == 1 and grown < 2:
+                continue  # a lone level word (省) names a plan only when its title words follow
+            if not any(taken[i] for i in span):
+                spans.append((m.end(), m.end() + grown))
             if any(taken[i] for i in span):
                 # The same words name several plans (two plans of one city): keep them all for now.
                 region_hits.setdefault((m.start(), m.end()), []).append(plan_id)

@@ -78,7 +78,8 @@ class DeterministicChatService:
     def _protected_terms(self) -> list[str]:
         """Indicator and task names of every plan: a plan mention is never cut out of one of them."""
         if self._protected[0] != self.library.generation:
-            terms = {t for ctx in self.library.contexts() for t in ctx.vocabulary() if len(t) >= 3}
+            contexts = self.library.contexts()
+            terms = {t for ctx in contexts for t in (*ctx.vocabulary(), *ctx.named_terms()) if len(t) >= 3}
             self._protected = (self.library.generation, sorted(terms, key=len, reverse=True))
         return self._protected[1]
 
@@ -123,7 +124,9 @@ class DeterministicChatService:
         if len(results) > 1:
             answering = [u for u in results if u.intent in _ANSWERING]
             results = answering or [u for u in results if u.intent == "passage"] or results
-        return [dataclasses.replace(u, scope=scope, passage_question=question) for u in results]
+        # A plan's own name says nothing about the topic: passages are found and checked without it.
+        passage = scope.question if scope.named else question
+        return [dataclasses.replace(u, scope=scope, passage_question=passage) for u in results]
 
     # ------------------------------------------------------------------ answering
 

@@ -312,6 +312,8 @@ def _parse_rows(ctx: _RowContext, table: TextTable, first: int, out: TableParse)
     header = ctx.header
     for offset, row in enumerate(table.rows[first:], start=first):
         line = table.line + sum(len(r) + 1 for r in table.rows[:offset])
+        if recognise_header(row) is not None:
+            continue  # the header repeated at the top of a new page (PDF) is not a row
         try:
             if not ctx.years_known:
                 raise TableParseError("无法确定基期与目标年份 / cannot tell the base and target years")
