@@ -231,11 +231,9 @@ class DeterministicChatService:
         if draft.intent != "out_of_scope":
             state.indicator = draft.indicator or (state.indicator if draft.intent == "help" else None)
             state.topic = draft.topic or state.topic
-        state.intent = draft.intent
         resolution = understanding.resolution
         state.operation = resolution.operation if resolution is not None and draft.indicator else None
         state.turns += 1
-        state.history = [*state.history, (question, answer)][-SessionState.MAX_HISTORY :]
         self.sessions.put(session_id, state)
         return ChatReply(
             answer=answer,
