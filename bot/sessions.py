@@ -161,7 +161,8 @@ class SqliteSessionStore:
             except (ValueError, TypeError):
                 conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
                 continue
-            conn.execute("UPDATE sessions SET state = ? WHERE id = ?", (json.dumps(kept, ensure_ascii=False), session_id))
+            payload = json.dumps(kept, ensure_ascii=False)
+            conn.execute("UPDATE sessions SET state = ? WHERE id = ?", (payload, session_id))
         if rows:
             log.info("sessions: removed question/answer history from %d stored sessions", len(rows))
 

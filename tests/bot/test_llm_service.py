@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from fakes.openai_server import FakeOpenAIServer, error, hang, slow, text, tool_call
+from fakes.openai_server import FakeOpenAIServer, error, hang, text, tool_call
 from langchain_core.tools import StructuredTool
 from pydantic import SecretStr
 
