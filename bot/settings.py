@@ -144,7 +144,25 @@ class DingTalkSettings(BaseModel):
     client_id: str | None = Field(None, description="Stream mode: AppKey / client_id.")
     client_secret: SecretStr | None = Field(None, description="Stream mode: AppSecret / client_secret.")
     max_timestamp_skew_seconds: int = Field(3600, description="Reject callbacks older/newer than this.")
+    replay_backend: Literal["memory"] = Field(
+        "memory",
+        description="Where accepted (timestamp, sign) pairs are remembered until they leave the skew window, so "
+        "a captured callback cannot be replayed: memory (per process; a shared backend such as Redis plugs "
+        "into api.dingtalk.replay.make_replay_cache).",
+    )
+    max_body_bytes: int = Field(
+        128 * 1024, ge=1024, description="Callback bodies larger than this get 400 before they are parsed."
+    )
+    max_json_depth: int = Field(
+        32, ge=4, description="Callback bodies nested deeper than this get 400 before they are parsed."
+    )
     messages_per_minute: int = Field(20, ge=1, description="DingTalk's per-robot send limit.")
+    max_queue_per_robot: int = Field(
+        100,
+        ge=1,
+        description="Replies waiting per robot; a full queue drops its oldest reply (logged and counted). Robots "
+        "are served in turn, so one robot's backlog never delays another.",
+    )
     webhook_hosts: list[str] = Field(
         default_factory=lambda: ["oapi.dingtalk.com", "api.dingtalk.com"],
         description="Hosts a callback's sessionWebhook may point to ('*' = any): the signature does not cover "
