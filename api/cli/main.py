@@ -36,3 +36,7 @@ app.add_typer(indicators_cli.app, name="indicators", help="The plan's indicator 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # `python -m api.cli.main serve` runs this checkout (tests rely on it)
+    main()
