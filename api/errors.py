@@ -22,6 +22,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from corpus.types import VectorStoreUnavailable
+
 log = logging.getLogger("policybot.errors")
 
 # Field names and locations echoed back in messages are attacker-controlled: keep them short.
@@ -40,6 +42,10 @@ _HTTP_MESSAGES: dict[int, str] = {
 }
 
 INTERNAL_ERROR_MESSAGE = "服务内部错误，请稍后再试 / Internal error, please retry later"
+STORE_UNAVAILABLE_MESSAGE = (
+    "检索服务（向量库）暂不可用，请稍后再试 / The retrieval backend (vector store) is unavailable, retry later"
+)
+STORE_RETRY_AFTER_SECONDS = 5
 
 
 class ErrorDetail(BaseModel):
@@ -163,6 +169,16 @@ def install_error_handlers(app: FastAPI) -> None:
             status, code, message = specific
             return JSONResponse(error_body(code, message), status_code=status)
         return JSONResponse(error_body("invalid_request", _validation_message(exc)), status_code=422)
+
+    @app.exception_handler(VectorStoreUnavailable)
+    async def _store_down(_: Request, exc: VectorStoreUnavailable) -> JSONResponse:
+        # A Chroma server that went away: clear 503; the next request tries the server again.
+        log.warning("vector store unavailable: %s", exc)
+        return JSONResponse(
+            error_body("vector_store_unavailable", STORE_UNAVAILABLE_MESSAGE),
+            status_code=503,
+            headers={"Retry-After": str(STORE_RETRY_AFTER_SECONDS)},
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -2,6 +2,9 @@
 
 From the outside in:
 
+0. uvicorn's `ProxyHeadersMiddleware`, only when `settings.server.trusted_proxies` lists proxies: the
+   client address (used by the access log and the rate-limit key) is taken from `X-Forwarded-For` only
+   when the TCP peer is one of them, walking the header from the right past trusted hops.
 1. `RequestContextMiddleware`: accepts a valid incoming `X-Request-ID` or makes one, returns it on every
    response (errors included), writes one structured access-log record per request (method, path without
    the query string, status, latency, request id — never headers or bodies), and turns an exception that
@@ -11,7 +14,8 @@ From the outside in:
    compare; `/healthz`, the docs, the web pages with their static assets and DingTalk's own signed
    callback are exempt) and per-key (else per-IP)
    rate limiting with `limits` — the library under slowapi — so one global limit covers every route.
-4. `BodyLimitMiddleware`: bodies larger than `max_body_bytes` get 413 before any route reads them.
+4. `BodyLimitMiddleware`: bodies larger than `max_body_bytes` get 413 before any route reads them, and a
+   body not complete within `body_timeout_seconds` (e.g. shorter than its Content-Length) gets 408.
 
 Rate-limit counters live in process memory by default: with `policybot serve --workers N` each worker
 counts on its own (the effective limit is N× the setting) unless `rate_limit_storage_uri` names a shared
@@ -24,6 +28,7 @@ backend such as `redis://host:6379`.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -40,6 +45,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.errors import INTERNAL_ERROR_MESSAGE, error_response
 from api.logging_setup import request_id_var
@@ -68,6 +74,7 @@ KEY_ID_SCOPE_KEY = "policybot.key_id"
 # Comfortably above the largest valid chat request (2,000 CJK characters ≈ 6 kB of UTF-8) and an
 # OpenAI-style message history, far below anything that would hurt memory.
 DEFAULT_MAX_BODY_BYTES = 1 << 20
+DEFAULT_BODY_TIMEOUT_SECONDS = 30.0
 
 
 def new_request_id() -> str:
@@ -232,21 +239,36 @@ class AccessMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Answer 413 for bodies over `max_bytes`, by Content-Length or by counting a chunked body.
+    """Answer 413 for bodies over `max_bytes` (by Content-Length or by counting a chunked body) and 408
+    for a body not complete `timeout_seconds` after the request started.
 
     The body is read here (at most `max_bytes`) and replayed to the app, so a route never starts on a
-    body that turns out to be too large.
+    body that turns out to be too large or never arrives.
     """
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES, upload_limits: dict[str, int] | None = None
+        self,
+        app: ASGIApp,
+        max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        timeout_seconds: float = DEFAULT_BODY_TIMEOUT_SECONDS,
+        upload_limits: dict[str, int] | None = None,
     ) -> None:
         if max_bytes <= 0:
             raise ValueError(f"max_bytes must be greater than 0. Currently, max_bytes is {max_bytes}")
+        if timeout_seconds <= 0:
+            raise ValueError(f"timeout_seconds must be greater than 0. Currently, it is {timeout_seconds}")
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
         # File uploads (plan documents) have their own, larger limit per exact path.
         self.upload_limits = dict(upload_limits or {})
+
+    async def _timed_out(self, scope: Scope, receive: Receive, send: Send) -> None:
+        seconds = f"{self.timeout_seconds:g}"
+        message = f"请求体未在{seconds}秒内发送完整 / Request body not received within {seconds} s"
+        log.warning("request body incomplete after %s s; answered 408", seconds)
+        # Closing the connection: the rest of the body, if it ever comes, must not be read as a request.
+        await error_response(408, "request_timeout", message, headers={"Connection": "close"})(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         message = f"请求体过大（上限{limit}字节）/ Request body too large (limit {limit} bytes)"
@@ -268,8 +290,14 @@ class BodyLimitMiddleware:
                 return
         chunks: list[bytes] = []
         size = 0
+        deadline = asyncio.get_running_loop().time() + self.timeout_seconds
         while True:
-            message = await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                await self._timed_out(scope, receive, send)
+                return
             if message["type"] != "http.request":  # the client went away before sending everything
                 return
             chunk = message.get("body", b"")
@@ -300,11 +328,17 @@ def install_middleware(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     rate_limit_storage_uri: str = "memory://",
 ) -> None:
-    """Add request ids + access logs, CORS, API keys + rate limits and the body limit to `app`."""
+    """Add forwarded-header handling, request ids + access logs, CORS, API keys + rate limits and the body
+    limits to `app`."""
     server = settings.server
     # add_middleware puts each new layer outside the previous ones: add from the innermost out.
     upload = int(settings.corpus.max_file_mb * 2**20) * 4 + (1 << 16)  # a few files plus multipart framing
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes, upload_limits={"/v1/plans": upload})
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=max_body_bytes,
+        timeout_seconds=server.body_timeout_seconds,
+        upload_limits={"/v1/plans": upload},
+    )
     app.add_middleware(
         AccessMiddleware,
         api_keys=[k.get_secret_value() for k in server.api_keys],
@@ -321,3 +355,5 @@ def install_middleware(
             max_age=600,
         )
     app.add_middleware(RequestContextMiddleware)
+    if server.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(server.trusted_proxies))

@@ -19,8 +19,10 @@ from typing import Any
 
 from fastapi.responses import StreamingResponse
 
+from api.errors import STORE_UNAVAILABLE_MESSAGE
 from bot.llm.service import StreamEvent, service_events
 from bot.schemas import ChatReply, ChatService
+from corpus.types import VectorStoreUnavailable
 
 log = logging.getLogger("policybot.sse")
 
@@ -51,6 +53,9 @@ def chat_events(
                 yield sse_event("delta", {"text": event["text"]})
             else:
                 yield sse_event("final", event["reply"].model_dump(mode="json"))
+    except VectorStoreUnavailable as exc:  # the response has started: report in-band
+        log.warning("chat stream: %s", exc)
+        yield sse_event("error", {"error": {"code": "vector_store_unavailable", "message": STORE_UNAVAILABLE_MESSAGE}})
     except Exception:  # the response has started: report in-band, never drop the connection silently
         log.exception("chat stream failed")
         yield sse_event("error", INTERNAL_ERROR)

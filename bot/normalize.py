@@ -121,9 +121,10 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _t2s(text)
     text = _SPACE_RE.sub(" ", text).strip()
-    # Numeral rewrites can enable each other ("三万" → "3万" → "30000"); iterate to a fixpoint so
-    # that normalize(normalize(x)) == normalize(x).
-    for _ in range(4):
+    # Numeral rewrites can enable each other ("三万" → "3万" → "30000", nested "百分之百分之5" one level
+    # per pass); iterate to a fixpoint so that normalize(normalize(x)) == normalize(x). Real questions
+    # need one or two passes; the bound only guards against a rewrite that never settles.
+    for _ in range(len(text) + 1):
         new = _numerals(text)
         if new == text:
             break

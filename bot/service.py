@@ -197,7 +197,6 @@ class DeterministicChatService:
             state.topic = draft.topic or state.topic
         if len(draft.plans) == 1:
             state.plan = draft.plans[0]
-        state.intent = draft.intent
         resolution = understandings[0].resolution if len(understandings) == 1 else None
         state.operation = resolution.operation if resolution is not None and draft.indicator else None
         state.turns += 1

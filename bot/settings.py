@@ -12,11 +12,13 @@ Every field is described; backends are named by a `Literal`. Environment variabl
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DOCUMENTS_DIR = PROJECT_ROOT / "corpus" / "documents"
@@ -83,8 +85,50 @@ class ServerSettings(BaseModel):
     api_keys: list[SecretStr] = Field(
         default_factory=list, description="If set, requests need one of these keys."
     )
-    rate_limit: str = Field("6000/minute", description="Per key/IP limit in slowapi syntax; empty disables.")
+    rate_limit: str = Field(
+        "600/minute",
+        description="Per key/IP limit in slowapi syntax; empty disables. 600/minute (10 req/s) because one "
+        "worker serves only ~35–87 req/s on unique questions (BENCHMARKS.md): a single client at the limit "
+        "takes at most about a third of that, however it paces its requests.",
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins.")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="IPs or CIDR networks of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are "
+        "believed (comma-separated or a JSON list). Empty (default): forwarded headers are ignored and the "
+        "rate-limit key is the TCP peer address.",
+    )
+    body_timeout_seconds: float = Field(
+        30.0, gt=0, description="A request body not fully received this long after the headers gets 408."
+    )
+    header_timeout_seconds: float = Field(
+        10.0, gt=0, description="Request headers not complete this long after the connection opened get 408."
+    )
+    max_headers: int = Field(100, ge=1, description="More header lines than this get 431.")
+    max_header_bytes: int = Field(
+        32 * 1024, ge=1024, description="Request line + headers larger than this (bytes) get 431."
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies entries must be IP addresses or CIDR networks. Currently, one is {entry!r}"
+                ) from None
+        return value
 
 
 class SessionSettings(BaseModel):
@@ -116,7 +160,25 @@ class DingTalkSettings(BaseModel):
     client_id: str | None = Field(None, description="Stream mode: AppKey / client_id.")
     client_secret: SecretStr | None = Field(None, description="Stream mode: AppSecret / client_secret.")
     max_timestamp_skew_seconds: int = Field(3600, description="Reject callbacks older/newer than this.")
+    replay_backend: Literal["memory"] = Field(
+        "memory",
+        description="Where accepted (timestamp, sign) pairs are remembered until they leave the skew window, so "
+        "a captured callback cannot be replayed: memory (per process; a shared backend such as Redis plugs "
+        "into api.dingtalk.replay.make_replay_cache).",
+    )
+    max_body_bytes: int = Field(
+        128 * 1024, ge=1024, description="Callback bodies larger than this get 400 before they are parsed."
+    )
+    max_json_depth: int = Field(
+        32, ge=4, description="Callback bodies nested deeper than this get 400 before they are parsed."
+    )
     messages_per_minute: int = Field(20, ge=1, description="DingTalk's per-robot send limit.")
+    max_queue_per_robot: int = Field(
+        100,
+        ge=1,
+        description="Replies waiting per robot; a full queue drops its oldest reply (logged and counted). Robots "
+        "are served in turn, so one robot's backlog never delays another.",
+    )
     webhook_hosts: list[str] = Field(
         default_factory=lambda: ["oapi.dingtalk.com", "api.dingtalk.com"],
         description="Hosts a callback's sessionWebhook may point to ('*' = any): the signature does not cover "

@@ -23,18 +23,46 @@ class QuestionError(ValueError):
         return f"{self.message_zh} / {self.message_en}"
 
 
+# Invisible joiners and the byte-order mark that copy-paste leaves in text: removed before any check.
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+_STRIP_ZERO_WIDTH = str.maketrans("", "", ZERO_WIDTH)
+# Bidirectional controls (embeddings, overrides, isolates, marks) make text display differently from
+# what the bot reads ("Trojan Source"); a question containing one is refused, never silently rewritten.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _has_control_chars(text: str) -> bool:
     # Cs: a lone surrogate cannot be encoded as UTF-8 in the reply.
     return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t\r" for ch in text)
 
 
-def clean_question(text: str, max_chars: int) -> str:
-    """Return the stripped question or raise `QuestionError`.
+def _has_hidden_format_chars(text: str) -> bool:
+    # Cf left after zero-width removal: bidi controls, interlinear annotation, tag characters ...
+    return any(ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cf" for ch in text)
 
-    >>> clean_question("  5G基站目标？ ", 2000)
-    '5G基站目标？'
+
+def strip_zero_width(text: str) -> str:
+    """Remove zero-width characters (ZWSP, ZWJ, ZWNJ, word joiner, BOM, soft hyphen).
+
+    >>> strip_zero_width("5G\u200b基站\ufeff")
+    '5G基站'
     """
-    stripped = text.strip()
+    return text.translate(_STRIP_ZERO_WIDTH)
+
+
+def clean_question(text: str, max_chars: int) -> str:
+    """Return the question normalised (zero-width characters removed, stripped) or raise `QuestionError`.
+
+    Used for questions and enterprise profiles alike: normalise first, then validate.
+
+    >>> clean_question("  5G基站\u200b目标？ ", 2000)
+    '5G基站目标？'
+
+    Raises:
+        QuestionError: empty (422), longer than `max_chars` (413), control characters (422) or
+            bidirectional/other invisible format characters (422).
+    """
+    stripped = strip_zero_width(text).strip()
     if not stripped:
         raise QuestionError(422, "empty_question", "问题不能为空", "The question must not be empty")
     if len(stripped) > max_chars:
@@ -47,6 +75,13 @@ def clean_question(text: str, max_chars: int) -> str:
     if _has_control_chars(stripped):
         raise QuestionError(
             422, "control_characters", "问题包含不可见的控制字符", "The question contains control characters"
+        )
+    if _has_hidden_format_chars(stripped):
+        raise QuestionError(
+            422,
+            "bidi_control_characters",
+            "问题包含改变文字显示方向或不可见的格式字符",
+            "The question contains bidirectional-override or other invisible formatting characters",
         )
     return stripped
 

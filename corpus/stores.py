@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.types import Chunk
+from corpus.types import Chunk, VectorStoreUnavailable
 
 _BATCH = 1000
 
@@ -226,15 +226,26 @@ class ChromaVectorStore:
         return len(chunks)
 
     def search(self, embedding: np.ndarray, k: int) -> list[tuple[str, float]]:
-        # The count is cached (refreshed on write/delete) to save a round trip per query on a server.
-        if self._count is None:
-            self._count = self.count()
-        n = min(k, self._count)
-        if n <= 0:
-            return []
-        result = self._coll.query(
-            query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n, include=["distances"]
-        )
+        """Top `k` (id, cosine similarity) pairs.
+
+        Raises:
+            VectorStoreUnavailable: the store (e.g. a Chroma server) failed or cannot be reached; the
+                next call tries again, so service resumes when the server is back.
+        """
+        try:
+            # The count is cached (refreshed on write/delete) to save a round trip per query on a server.
+            if self._count is None:
+                self._count = self.count()
+            n = min(k, self._count)
+            if n <= 0:
+                return []
+            result = self._coll.query(
+                query_embeddings=[np.asarray(embedding, dtype=np.float32)], n_results=n, include=["distances"]
+            )
+        except Exception as exc:
+            raise VectorStoreUnavailable(
+                f"向量库暂不可用 / Vector store {self.describe} is unavailable ({type(exc).__name__})"
+            ) from exc
         ids = result["ids"][0]
         distances = result["distances"][0]
         # Chroma's cosine "distance" is 1 - cosine similarity.

@@ -15,6 +15,13 @@ import numpy as np
 ChunkKind = Literal["paragraph", "heading", "list_item", "section", "table_row", "table", "metadata"]
 
 
+class VectorStoreUnavailable(RuntimeError):
+    """A vector store server cannot be reached (or failed) during a query; the API answers 503.
+
+    The message is bilingual and names the store, never a credential.
+    """
+
+
 @dataclass(frozen=True)
 class Chunk:
     """One retrievable passage with its place in the document.

@@ -25,12 +25,26 @@ def serve(
     """
     import uvicorn
 
+    from api.http_protocol import HeaderLimits, PolicybotHttpProtocol
     from api.logging_setup import configure_logging
 
     settings = Settings()
     # Our redacting JSON logs replace uvicorn's plain access log (which would show query strings).
     configure_logging(log_level.upper(), settings=settings)
-    quiet: dict[str, Any] = {"log_config": None, "access_log": False, "log_level": log_level}
+    server = settings.server
+    PolicybotHttpProtocol.configure(
+        HeaderLimits(server.max_headers, server.max_header_bytes, server.header_timeout_seconds)
+    )
+    quiet: dict[str, Any] = {
+        "log_config": None,
+        "access_log": False,
+        "log_level": log_level,
+        # Header limits and uniform error bodies for protocol errors (api.http_protocol).
+        "http": PolicybotHttpProtocol,
+        # Forwarded headers are handled by the app from `server.trusted_proxies` (api.middleware);
+        # uvicorn's own handling would trust 127.0.0.1 by default.
+        "proxy_headers": False,
+    }
     host = host or settings.server.host
     port = port or settings.server.port
     workers = workers or settings.server.workers

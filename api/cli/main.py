@@ -49,5 +49,5 @@ def main() -> None:
     app()
 
 
-if __name__ == "__main__":  # `python -m api.cli.main serve` runs this checkout's code (tests start servers so)
+if __name__ == "__main__":  # `python -m api.cli.main serve` runs this checkout (tests rely on it)
     main()

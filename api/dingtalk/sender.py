@@ -1,22 +1,23 @@
 """Asynchronous, rate-limited delivery of robot replies to DingTalk's `sessionWebhook`.
 
-DingTalk lets a robot send 20 messages per minute; replies beyond that wait in a queue (they are
-never dropped while their webhook is valid). A `sessionWebhook` URL is a bearer credential, so it is
+DingTalk lets a robot send 20 messages per minute; replies beyond that wait in that robot's own
+bounded queue (`api.dingtalk.queues.RobotQueues`), and robots are served in turn, so one flooded robot
+never delays another. A reply is dropped only when its webhook expires or its robot's queue is full
+(then the oldest goes, with a log line and `stats.dropped`). A `sessionWebhook` URL is a bearer credential, so it is
 never logged: the `httpx` request log is filtered to hide query strings (see `install_log_redaction`).
 
->>> cache = TtlCache(ttl_seconds=3600, max_items=2, clock=lambda: 0.0)
->>> cache.add_if_new("m1"), cache.add_if_new("m1")
-(True, False)
+>>> asyncio.run(RateLimiter(limit=20).acquire())
+0.0
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-import threading
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import httpx
 
 from api.dingtalk.models import MarkdownMessage
+from api.dingtalk.queues import RobotQueues
 
 log = logging.getLogger("policybot.dingtalk")
 
@@ -36,45 +38,6 @@ Sleep = Callable[[float], Awaitable[None]]
 
 def _wall_ms() -> int:
     return int(time.time() * 1000)
-
-
-class TtlCache:
-    """A bounded set whose members are forgotten `ttl_seconds` after they were added (thread-safe).
-
-    Used to drop DingTalk's duplicate deliveries of one `msgId`. When more than `max_items` ids
-    arrive within the TTL the oldest are evicted first, so memory stays bounded under any load.
-    """
-
-    def __init__(self, ttl_seconds: float, max_items: int, clock: Clock = time.monotonic) -> None:
-        if ttl_seconds <= 0:
-            raise ValueError(f"ttl_seconds must be greater than 0. Currently, ttl_seconds is {ttl_seconds}")
-        if max_items <= 0:
-            raise ValueError(f"max_items must be greater than 0. Currently, max_items is {max_items}")
-        self._ttl = ttl_seconds
-        self._max = max_items
-        self._clock = clock
-        self._items: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def add_if_new(self, key: str) -> bool:
-        """Record `key`; True if it was not seen within the TTL, False for a repeat."""
-        now = self._clock()
-        with self._lock:
-            while self._items:
-                oldest, stamp = next(iter(self._items.items()))
-                if now - stamp < self._ttl:
-                    break
-                del self._items[oldest]
-            if key in self._items:
-                return False
-            self._items[key] = now
-            while len(self._items) > self._max:
-                self._items.popitem(last=False)
-            return True
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
 
 
 class RateLimiter:
@@ -98,6 +61,16 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._sent: deque[float] = deque()
+
+    def try_acquire(self) -> float:
+        """Take a slot now and return 0.0, or return the seconds until one frees up (taking nothing)."""
+        now = self._clock()
+        while self._sent and now - self._sent[0] >= self._window:
+            self._sent.popleft()
+        if len(self._sent) < self._limit:
+            self._sent.append(now)
+            return 0.0
+        return self._sent[0] + self._window - now
 
     async def acquire(self) -> float:
         """Wait until one more message fits in the window; return the seconds waited."""
@@ -130,7 +103,8 @@ class SenderStats:
     sent: int = 0
     failed: int = 0
     expired: int = 0
-    waited_seconds: float = 0.0
+    dropped: int = 0  # the oldest reply of a robot whose queue was full
+    waited_seconds: float = 0.0  # time the scheduler waited for rate limits (no robot could send)
 
 
 class _RedactQuery(logging.Filter):
@@ -160,7 +134,11 @@ def install_log_redaction() -> None:
 
 
 class WebhookSender:
-    """Queue of replies, delivered in order by one background task under a per-robot rate limit.
+    """Per-robot queues of replies, served round-robin by one scheduler task under per-robot rate limits.
+
+    Each robot has at most one delivery in flight (its replies stay in order) and at most
+    `max_inflight` deliveries run at once; a robot that is rate-limited, retrying or slow is skipped
+    while others send.
 
     >>> async def demo() -> int:
     ...     sender = WebhookSender(messages_per_minute=20,
@@ -187,12 +165,16 @@ class WebhookSender:
         timeout_seconds: float = 10.0,
         attempts: int = 3,
         retry_seconds: float = 2.0,
+        max_queue_per_robot: int = 100,
+        max_inflight: int = 8,
     ) -> None:
         if messages_per_minute < 1:
             raise ValueError(
                 "messages_per_minute must be at least 1. "
                 f"Currently, messages_per_minute is {messages_per_minute}"
             )
+        if max_inflight < 1:
+            raise ValueError(f"max_inflight must be at least 1. Currently, max_inflight is {max_inflight}")
         self._per_minute = messages_per_minute
         self._client = client
         self._owns_client = client is None
@@ -202,10 +184,13 @@ class WebhookSender:
         self._timeout = timeout_seconds
         self._attempts = max(1, attempts)
         self._retry_seconds = retry_seconds
+        self._max_inflight = max_inflight
         self._limiters: dict[str, RateLimiter] = {}
-        self._queue: asyncio.Queue[Outgoing] | None = None
+        self._queues: RobotQueues[Outgoing] = RobotQueues(max_queue_per_robot)
+        self._inflight: dict[str, asyncio.Task[None]] = {}
+        self._wake: asyncio.Event | None = None
+        self._idle: asyncio.Event | None = None
         self._worker: asyncio.Task[None] | None = None
-        self._inflight = False
         self.stats = SenderStats()
 
     @property
@@ -215,10 +200,14 @@ class WebhookSender:
     @property
     def idle(self) -> bool:
         """Nothing queued and nothing being sent."""
-        return (self._queue is None or self._queue.empty()) and not self._inflight
+        return self._queues.pending == 0 and not self._inflight
+
+    def queued(self, robot: str) -> int:
+        """Replies waiting for `robot` (not counting one being sent)."""
+        return self._queues.size(robot)
 
     async def start(self) -> None:
-        """Start the delivery task on the running event loop (idempotent)."""
+        """Start the scheduler task on the running event loop (idempotent)."""
         if self.running:
             return
         install_log_redaction()
@@ -226,39 +215,58 @@ class WebhookSender:
             # No redirects: a webhook that redirects elsewhere must not receive our payload.
             self._client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
             self._owns_client = True
-        self._queue = asyncio.Queue()
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._update_idle()
         self._worker = asyncio.create_task(self._run(), name="dingtalk-sender")
 
     async def stop(self, drain_seconds: float = 5.0) -> None:
         """Deliver what is queued (up to `drain_seconds`), then stop and close the HTTP client."""
         if self._worker is not None:
-            if self._queue is not None and drain_seconds > 0:
+            if drain_seconds > 0:
                 with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._queue.join(), drain_seconds)
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
+                    await asyncio.wait_for(self.join(), drain_seconds)
+            tasks = [self._worker, *self._inflight.values()]
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             self._worker = None
-        if self._queue is not None and not self._queue.empty():
-            log.warning("DingTalk sender stopped with %d undelivered replies", self._queue.qsize())
+            self._inflight.clear()
+        left = self._queues.clear()
+        if left:
+            log.warning("DingTalk sender stopped with %d undelivered replies", left)
         if self._client is not None and self._owns_client:
             await self._client.aclose()
             self._client = None
 
     def enqueue(self, item: Outgoing) -> None:
-        """Queue a reply (call from the event loop thread; `start()` must have run).
+        """Queue a reply on its robot's queue (call from the event loop thread; `start()` must have run).
 
         Raises:
             RuntimeError: the sender was not started.
         """
-        if self._queue is None or not self.running:
+        if self._wake is None or not self.running:
             raise RuntimeError("DingTalk sender is not running; call start() first / 钉钉发送队列未启动")
-        self._queue.put_nowait(item)
+        dropped = self._queues.push(item.robot, item)
+        if dropped is not None:
+            self.stats.dropped += 1
+            log.warning("DingTalk reply %s dropped: robot queue full", dropped.msg_id)
+        self._update_idle()
+        self._wake.set()
 
     async def join(self) -> None:
         """Wait until every queued reply has been handled."""
-        if self._queue is not None:
-            await self._queue.join()
+        while self._idle is not None and not self.idle:
+            await self._idle.wait()
+
+    def _update_idle(self) -> None:
+        if self._idle is not None:
+            if self.idle:
+                self._idle.set()
+            else:
+                self._idle.clear()
 
     def _limiter(self, robot: str) -> RateLimiter:
         limiter = self._limiters.get(robot)
@@ -267,28 +275,69 @@ class WebhookSender:
             self._limiters[robot] = limiter
         return limiter
 
+    def _launch_ready(self) -> float | None:
+        """Start deliveries for robots that may send now; return seconds until a rate-limited one may."""
+        next_wait: float | None = None
+
+        def eligible(robot: str) -> bool:
+            nonlocal next_wait
+            if robot in self._inflight or len(self._inflight) >= self._max_inflight:
+                return False
+            wait = self._limiter(robot).try_acquire()
+            if wait > 0:
+                next_wait = wait if next_wait is None else min(next_wait, wait)
+                return False
+            return True
+
+        while (picked := self._queues.pop_next(eligible)) is not None:
+            robot, item = picked
+            task = asyncio.create_task(self._deliver_one(item), name=f"dingtalk-send-{robot[:20]}")
+            self._inflight[robot] = task
+            task.add_done_callback(functools.partial(self._finished, robot))
+        return next_wait
+
+    def _finished(self, robot: str, _task: asyncio.Task[None] | None = None) -> None:
+        self._inflight.pop(robot, None)
+        self._update_idle()
+        if self._wake is not None:
+            self._wake.set()
+
     async def _run(self) -> None:
-        assert self._queue is not None
+        assert self._wake is not None
         while True:
-            item = await self._queue.get()
-            self._inflight = True
-            try:
-                await self._deliver(item)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # one bad reply must not stop the queue
-                self.stats.failed += 1
-                # Only the class name: httpx error texts may contain the webhook URL.
-                log.warning("DingTalk reply %s failed: %s", item.msg_id, type(exc).__name__)
-            finally:
-                self._inflight = False
-                self._queue.task_done()
+            self._wake.clear()
+            wait = self._launch_ready()
+            if wait is None:
+                # Nothing is rate-limited: an enqueue or a finished delivery wakes us.
+                await self._wake.wait()
+                continue
+            # Some robot waits for its rate limit: sleep until then, unless something happens first.
+            waker = asyncio.create_task(self._wake.wait())
+            sleeper = asyncio.ensure_future(self._sleep(wait))
+            await asyncio.wait({waker, sleeper}, return_when=asyncio.FIRST_COMPLETED)
+            if sleeper.done() and not waker.done():
+                self.stats.waited_seconds += wait
+            for task in (waker, sleeper):
+                task.cancel()
+
+    async def _deliver_one(self, item: Outgoing) -> None:
+        try:
+            await self._deliver(item, slot_taken=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # one bad reply must not stop the queue
+            self.stats.failed += 1
+            # Only the class name: httpx error texts may contain the webhook URL.
+            log.warning("DingTalk reply %s failed: %s", item.msg_id, type(exc).__name__)
 
     def _expired(self, item: Outgoing) -> bool:
         return item.expires_at_ms is not None and self._wall_ms() >= item.expires_at_ms
 
-    async def _deliver(self, item: Outgoing) -> None:
-        """Post one reply; retry (with backoff) what DingTalk or the network may accept later."""
+    async def _deliver(self, item: Outgoing, *, slot_taken: bool = False) -> None:
+        """Post one reply; retry (with backoff) what DingTalk or the network may accept later.
+
+        `slot_taken`: the scheduler already took this robot's rate-limit slot for the first attempt.
+        """
         outcome = ""
         for attempt in range(self._attempts):
             if attempt:
@@ -297,7 +346,8 @@ class WebhookSender:
                 self.stats.expired += 1
                 log.warning("DingTalk reply %s dropped: its sessionWebhook has expired", item.msg_id)
                 return
-            self.stats.waited_seconds += await self._limiter(item.robot).acquire()
+            if not (slot_taken and attempt == 0):
+                self.stats.waited_seconds += await self._limiter(item.robot).acquire()
             if self._expired(item):
                 continue  # reported at the top of the next round, or below after the last one
             assert self._client is not None

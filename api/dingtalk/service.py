@@ -31,7 +31,8 @@ from urllib.parse import urlsplit
 
 from api.dingtalk.models import CallbackMessage, MarkdownMessage
 from api.dingtalk.render import DEFAULT_MAX_PARTS, markdown_messages, message_title, reply_messages
-from api.dingtalk.sender import Outgoing, TtlCache, WebhookSender
+from api.dingtalk.replay import InMemoryReplayCache, ReplayCache, TtlCache, make_replay_cache
+from api.dingtalk.sender import Outgoing, WebhookSender
 from bot.schemas import ChatService
 from bot.settings import Settings
 from bot.validation import QuestionError, clean_question
@@ -98,6 +99,7 @@ def command_of(text: str) -> str | None:
 class BotStats:
     accepted: int = 0
     duplicates: int = 0
+    replays: int = 0  # callbacks refused because their (timestamp, sign) was already accepted
     answered: int = 0
     commands: int = 0
     errors: int = 0
@@ -124,6 +126,7 @@ class DingTalkBot:
         max_sessions: int = 10_000,
         webhook_hosts: Iterable[str] = DEFAULT_WEBHOOK_HOSTS,
         clock: Callable[[], float] = time.monotonic,
+        replay: ReplayCache | None = None,
     ) -> None:
         if dedup_ttl_seconds < 3600:
             # DingTalk may redeliver a message for up to an hour.
@@ -136,6 +139,8 @@ class DingTalkBot:
         # point sessionWebhook anywhere: only post to DingTalk's own hosts ("*" allows any).
         self.webhook_hosts = frozenset(h.lower() for h in webhook_hosts)
         self._seen = TtlCache(dedup_ttl_seconds, dedup_max_items, clock=clock)
+        # Accepted (timestamp, sign) pairs of HTTP callbacks; see api.dingtalk.replay.
+        self.replay: ReplayCache = replay if replay is not None else InMemoryReplayCache()
         self._generations: OrderedDict[str, int] = OrderedDict()
         self._max_sessions = max_sessions
         self._lock = threading.Lock()
@@ -286,7 +291,10 @@ def bot_from_settings(
     >>> bot.max_question_chars
     2000
     """
-    sender = WebhookSender(messages_per_minute=settings.dingtalk.messages_per_minute)
+    sender = WebhookSender(
+        messages_per_minute=settings.dingtalk.messages_per_minute,
+        max_queue_per_robot=settings.dingtalk.max_queue_per_robot,
+    )
     # Remember msgIds at least as long as a replayed callback could still pass the timestamp check.
     ttl = max(3600.0, float(settings.dingtalk.max_timestamp_skew_seconds)) + 600.0
     # `dingtalk.webhook_hosts` is optional in the settings tree (专有钉钉 deployments use other hosts).
@@ -298,4 +306,5 @@ def bot_from_settings(
         max_question_chars=settings.server.max_question_chars,
         max_sessions=settings.session.max_sessions,
         webhook_hosts=hosts,
+        replay=make_replay_cache(settings),
     )

@@ -63,17 +63,17 @@ def verify_dingtalk_callback(
             `max_skew_seconds` away from `now_ms`, or the signature does not match.
     """
     if not timestamp or not sign:
-        raise SignatureError("缺少签名请求头 timestamp/sign (missing timestamp or sign header)")
+        raise SignatureError("缺少签名请求头 timestamp/sign / The timestamp or sign header is missing")
     try:
         stamp = int(timestamp.strip())
     except ValueError:
-        raise SignatureError("timestamp 不是毫秒整数 (timestamp is not an integer in milliseconds)") from None
+        raise SignatureError("timestamp 不是毫秒整数 / timestamp is not an integer in milliseconds") from None
     if abs(now_ms - stamp) > max_skew_seconds * 1000:
-        raise SignatureError("timestamp 超出允许的时间偏差 (timestamp outside the allowed window)")
+        raise SignatureError("timestamp 超出允许的时间偏差 / timestamp outside the allowed window")
     expected = dingtalk_sign(timestamp.strip(), app_secret)
     # Constant-time compare so the check leaks nothing about how much of a forged sign matched.
     if not hmac.compare_digest(expected.encode("ascii"), sign.strip().encode("utf-8", "replace")):
-        raise SignatureError("签名不匹配 (signature mismatch)")
+        raise SignatureError("签名不匹配 / Signature mismatch")
 
 
 def zzd_sorted_params(params: Mapping[str, object] | Sequence[tuple[str, object]] | None) -> str:

@@ -1,8 +1,10 @@
 """POST /v1/dingtalk/callback: the enterprise-internal DingTalk robot in HTTP mode.
 
 Every callback must carry DingTalk's `timestamp` (ms) and `sign` headers; a missing, stale
-(|now − timestamp| > `dingtalk.max_timestamp_skew_seconds`) or wrong signature gets 401. A valid one
-is acknowledged at once with 200 and answered in the background through the message's
+(|now − timestamp| > `dingtalk.max_timestamp_skew_seconds`) or wrong signature gets 401, and so does a
+signature that was already accepted once (a replay; see `api.dingtalk.replay`). Bodies over
+`dingtalk.max_body_bytes` or nested deeper than `dingtalk.max_json_depth` get 400 before parsing. A
+valid one is acknowledged at once with 200 and answered in the background through the message's
 `sessionWebhook`. Without `POLICYBOT_DINGTALK_APP_SECRET` the endpoint answers 503.
 
 Wiring (done in `api.app.create_app`)::
@@ -26,6 +28,7 @@ from api.dingtalk.models import CallbackMessage
 from api.dingtalk.service import DingTalkBot, bot_from_settings
 from api.dingtalk.signing import SignatureError, verify_dingtalk_callback
 from api.errors import error_body
+from api.json_limits import json_limit_error
 from bot.settings import Settings
 
 log = logging.getLogger("policybot.dingtalk")
@@ -81,8 +84,8 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     description="Signed by DingTalk with the robot AppSecret; answered asynchronously via sessionWebhook.",
     responses={
         200: {"description": "Accepted (the answer follows via sessionWebhook)."},
-        400: {"description": "Body is not a DingTalk robot message."},
-        401: {"description": "Missing, stale or wrong timestamp/sign."},
+        400: {"description": "Body is not a DingTalk robot message, too large or nested too deep."},
+        401: {"description": "Missing, stale, wrong or replayed timestamp/sign."},
         503: {"description": "No robot AppSecret configured."},
     },
 )
@@ -115,14 +118,31 @@ async def dingtalk_callback(
         return _error(401, "bad_signature", exc.reason)
     if getattr(request.app.state, "chat", None) is None:
         return _error(503, "not_ready", "服务正在启动，请稍后再试 / Service is starting, retry shortly")
+    body = await request.body()
+    over = json_limit_error(body, settings.dingtalk.max_body_bytes, settings.dingtalk.max_json_depth)
+    if over is not None:
+        log.warning("DingTalk callback rejected: %s (%d bytes)", over[0], len(body))
+        return _error(400, over[0], over[1])
     try:
-        message = CallbackMessage.model_validate(json.loads(await request.body()))
-    except (ValueError, ValidationError):
+        message = CallbackMessage.model_validate(json.loads(body))
+    except (ValueError, ValidationError, RecursionError):
         return _error(
             400,
             "invalid_dingtalk_message",
             "请求体不是有效的钉钉机器人消息 / Body is not a valid DingTalk robot message (need msgId)",
         )
-    accepted = get_bot(request.app).submit(message)
+    bot = get_bot(request.app)
+    # Remembered only once the callback is accepted, so DingTalk may retry one we could not take (503/400).
+    stamp, signature = (timestamp or "").strip(), (sign or "").strip()
+    expires_at = int(stamp) / 1000 + settings.dingtalk.max_timestamp_skew_seconds + 1
+    if not bot.replay.add_if_new(f"{stamp}:{signature}", expires_at):
+        bot.stats.replays += 1
+        log.warning("DingTalk callback rejected: replayed signature (timestamp %s, msgId %s)", stamp, message.msg_id)
+        return _error(
+            401,
+            "replayed_signature",
+            "该签名已被使用过（疑似重放） / This timestamp/sign pair was already used (replayed callback)",
+        )
+    accepted = bot.submit(message)
     # An empty JSON body: DingTalk sends nothing synchronously; the answer follows via sessionWebhook.
     return JSONResponse({}, headers={"X-Policybot-Duplicate": "0" if accepted else "1"})

@@ -36,24 +36,30 @@ DEFAULT_MAX_QUESTION_CHARS = 2000
 
 
 class ChatMessage(BaseModel):
-    """One message; ``content`` is a string or a list of parts (only text parts are read)."""
+    """One message; ``content`` is a string or a list of text parts (``{"type": "text", "text": "..."}``).
 
-    model_config = ConfigDict(extra="allow")
+    Any other part (image_url, input_audio, file ...) is answered with 400 ``unsupported_content``.
+    """
+
+    model_config = ConfigDict(extra="allow", strict=True)
 
     role: str = Field(description="system | user | assistant | tool ...")
     content: str | list[dict[str, Any]] | None = None
 
 
 class StreamOptions(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     include_usage: bool = False
 
 
 class ChatCompletionRequest(BaseModel):
-    """The subset of the OpenAI request the bot reads; other fields (temperature ...) are accepted."""
+    """The subset of the OpenAI request the bot reads; other fields (temperature ...) are accepted.
 
-    model_config = ConfigDict(extra="allow")
+    The fields read are strict: ``"stream": "true"`` is a client error, not a value to coerce.
+    """
+
+    model_config = ConfigDict(extra="allow", strict=True)
 
     model: str = Field(MODEL_NAME, description="Any name is accepted; replies say 'policybot'.")
     messages: list[ChatMessage] = Field(min_length=1)
@@ -62,11 +68,30 @@ class ChatCompletionRequest(BaseModel):
     user: str | None = Field(None, description="End-user id; used as the session id when no header is sent.")
 
 
+TEXT_PART_TYPES = ("text", "input_text")
+
+
+def unsupported_part(messages: list[ChatMessage]) -> str | None:
+    """Where the first content part that is not text sits, e.g. ``messages[0].content[1] (image_url)``.
+
+    >>> unsupported_part([ChatMessage(role="user", content=[{"type": "image_url", "image_url": {}}])])
+    'messages[0].content[0] (image_url)'
+    """
+    for i, message in enumerate(messages):
+        if not isinstance(message.content, list):
+            continue
+        for j, part in enumerate(message.content):
+            kind = part.get("type")
+            if kind not in TEXT_PART_TYPES or not isinstance(part.get("text"), str):
+                label = kind if isinstance(kind, str) else type(kind).__name__
+                return f"messages[{i}].content[{j}] ({label[:30]})"
+    return None
+
+
 def _text(message: ChatMessage) -> str:
     if isinstance(message.content, str):
         return message.content
-    parts = message.content or []
-    return "".join(str(p.get("text", "")) for p in parts if p.get("type") in ("text", "input_text"))
+    return "".join(str(p["text"]) for p in message.content or [])
 
 
 def _hashed(prefix: str, value: str) -> str:
@@ -133,6 +158,13 @@ def chat_completions(
         return _error(503, "not_ready", "服务正在启动，请稍后再试 / Service is starting, retry shortly")
     settings = getattr(request.app.state, "settings", None)
     max_chars = settings.server.max_question_chars if settings is not None else DEFAULT_MAX_QUESTION_CHARS
+    where = unsupported_part(body.messages)
+    if where is not None:
+        return _error(
+            400,
+            "unsupported_content",
+            f"只支持文字内容，{where} 不是文字 / Only text content parts are supported; {where} is not text",
+        )
     last_user = next((m for m in reversed(body.messages) if m.role == "user"), None)
     if last_user is None:
         return _error(

@@ -35,7 +35,10 @@ class TaskTree(BaseModel):
 
 
 class MatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """POST /v1/match body."""
+
+    # strict: `"top_k": "3"` is a client error, as `"question": 5` is on /v1/chat.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     profile: str = Field(description="Free text about the enterprise, e.g. 我们做鞋，想上机器人。")
     top_k: int = Field(5, ge=1, le=32, description="How many sub-tasks to return.")

@@ -144,7 +144,7 @@ class LLMChatService:
         tools: indicator tools (LangChain tools whose results are figure dicts or ``{"figures": [...]}``).
         retriever: backs the ``search_plan`` tool; ``None`` leaves the tool out.
         settings: tool-round bound and breaker thresholds.
-        clock: monotonic seconds for the breaker (injectable for tests).
+        clock: monotonic seconds for the breaker and the turn budget (injectable for tests).
         retrieve_k: passages per ``search_plan`` call.
         history_turns: earlier (question, answer) pairs of the session given to the LLM.
         max_sessions: sessions whose history is kept (least recently used are dropped).
@@ -176,6 +176,7 @@ class LLMChatService:
         self._tools = {t.name: t for t in tools}
         self._retriever = retriever
         self._retrieve_k = retrieve_k
+        self._clock = clock
         self.breaker = CircuitBreaker(
             self.settings.breaker_failures, self.settings.breaker_reset_seconds, clock
         )
@@ -213,7 +214,7 @@ class LLMChatService:
         if not self.breaker.allow():
             log.info("llm breaker open; deterministic answer")
             return self._remember(question, draft.model_copy(update={"mode": "llm_fallback"}))
-        deadline = time.monotonic() + self._turn_timeout
+        deadline = self._clock() + self._turn_timeout
         engine_text = [draft.answer, *(t.model_dump_json() for t in draft.tasks)]
         turn = _Turn(question, list(draft.citations), list(draft.figures), engine_text, deadline)
         turn.plan_id = draft.plans[0].id if draft.plans else None
@@ -275,7 +276,7 @@ class LLMChatService:
         """Call the model, executing tool calls for at most ``tool_rounds`` rounds; the final text."""
         with_tools, without_tools = self._bound_models(turn)
         for round_no in range(tool_rounds + 1):
-            if time.monotonic() > turn.deadline:
+            if self._clock() > turn.deadline:
                 raise LLMDeadlineError(f"turn budget of {self._turn_timeout:.1f} s spent")
             model = with_tools if round_no < tool_rounds else without_tools
             ai = model.invoke(messages)

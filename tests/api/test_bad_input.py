@@ -79,6 +79,10 @@ CASES: list[Case] = [
     chat_json(422, "control_characters", "NUL in question", question="5G\x00基站"),
     chat_json(422, "control_characters", "ANSI escape", question="\x1b[31m5G基站\x1b[0m"),
     chat_raw(422, None, "lone surrogate", b'{"question": "5G\\ud800"}'),
+    # invisible formatting: bidi overrides are refused, zero-width-only questions are empty
+    chat_json(422, "bidi_control_characters", "RTL override", question="5G基站\u202e？少多是标目"),
+    chat_json(422, "bidi_control_characters", "bidi isolate", question="\u20675G基站\u2069目标"),
+    chat_json(422, "empty_question", "zero-width only", question="\u200b\u200d\ufeff"),
     # absurd session ids
     chat_json(422, "invalid_session_id", "session_id too long", question="5G", session_id="a" * 129),
     chat_json(422, "invalid_session_id", "session_id with spaces", question="5G", session_id="my session"),
@@ -128,6 +132,12 @@ OTHER_CASES: list[Case] = [
          json_body={"profile": "做鞋", "top_k": 10**9}),
     Case("match: unknown field", "POST", "/v1/match", 422, "invalid_request",
          json_body={"profile": "做鞋", "extra": True}),
+    Case("match: top_k as string", "POST", "/v1/match", 422, "invalid_request",
+         json_body={"profile": "做鞋", "top_k": "3"}),
+    Case("match: top_k as float", "POST", "/v1/match", 422, "invalid_request",
+         json_body={"profile": "做鞋", "top_k": 3.0}),
+    Case("match: RTL override in profile", "POST", "/v1/match", 422, "bidi_control_characters",
+         json_body={"profile": "我们做鞋\u202e人器机"}),
     Case("match: text/plain", "POST", "/v1/match", 415, "unsupported_media_type", raw=b"profile",
          headers={"content-type": "text/plain"}),
     Case("match: GET", "GET", "/v1/match", 405, "http_405"),
@@ -138,6 +148,14 @@ OTHER_CASES: list[Case] = [
     completion(422, "empty_question", "completions: empty user message", messages=user("  ")),
     completion(413, "question_too_long", "completions: too long", messages=user("问" * (MAX_CHARS + 1))),
     completion(422, "invalid_request", "completions: content as int", messages=user(5)),
+    completion(400, "unsupported_content", "completions: image part",
+               messages=user([{"type": "text", "text": "这张图"}, {"type": "image_url", "image_url": {"url": "x"}}])),
+    completion(400, "unsupported_content", "completions: text part not a string",
+               messages=user([{"type": "text", "text": {"5G": 1}}])),
+    completion(400, "unsupported_content", "completions: image in an earlier message",
+               messages=[{"role": "user", "content": [{"type": "image_url"}]}, {"role": "user", "content": "5G"}]),
+    completion(422, "invalid_request", "completions: stream as string", messages=user("5G"), stream="true"),
+    completion(422, "bidi_control_characters", "completions: RTL override", messages=user("5G\u202e基站")),
     completion(422, "invalid_session_id", "completions: bad X-Session-ID", messages=user("5G"),
                headers={"X-Session-ID": "../../etc"}),
     Case("completions: invalid UTF-8", "POST", "/v1/chat/completions", 400, None,
@@ -211,6 +229,27 @@ def test_other_endpoints_bad_input(real_client: TestClient, case: Case) -> None:
     if case.code is not None:
         assert error["code"] == case.code
     assert_still_answers(real_client)
+
+
+def test_zero_width_characters_are_removed_before_the_bot(
+    client: TestClient, fake_components: FakeComponents
+) -> None:
+    response = client.post("/v1/chat", json={"question": "5G\u200b基站\u200d目标\ufeff？"})
+    assert response.status_code == 200, response.text
+    assert fake_components.chat.calls[-1][0] == "5G基站目标？"
+
+
+def test_match_accepts_an_integer_top_k(real_client: TestClient) -> None:
+    response = real_client.post("/v1/match", json={"profile": "我们是做鞋的，想上工业机器人", "top_k": 3})
+    assert response.status_code == 200, response.text
+    assert len(response.json()["tasks"]) == 3
+
+
+def test_completion_text_parts_are_joined(real_client: TestClient) -> None:
+    parts = [{"type": "text", "text": "5G基站"}, {"type": "input_text", "text": "2025年的目标是多少？"}]
+    response = real_client.post("/v1/chat/completions", json={"messages": user(parts)})
+    assert response.status_code == 200, response.text
+    assert "5G基站" in response.json()["choices"][0]["message"]["content"]
 
 
 def test_question_exactly_at_the_cap_is_answered(client: TestClient) -> None:

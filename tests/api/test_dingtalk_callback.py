@@ -34,7 +34,8 @@ from typer.testing import CliRunner
 from api.cli.dingtalk import stream_command
 from api.dingtalk.models import MarkdownMessage
 from api.dingtalk.render import TRIM_NOTE
-from api.dingtalk.sender import Outgoing, RateLimiter, TtlCache, WebhookSender
+from api.dingtalk.replay import TtlCache
+from api.dingtalk.sender import Outgoing, RateLimiter, WebhookSender
 from api.dingtalk.service import HELP_TEXT, ONLY_TEXT, RESET_TEXT, bot_from_settings
 from api.dingtalk.signing import dingtalk_sign
 from api.dingtalk.stream import PolicyBotStreamHandler, stream_client
@@ -222,8 +223,17 @@ def message_body(
     return body, session
 
 
+_last_stamp = [0]
+
+
+def fresh_stamp() -> int:
+    """Now in ms, strictly increasing: each signature is accepted once, as DingTalk signs each callback."""
+    _last_stamp[0] = max(int(time.time() * 1000), _last_stamp[0] + 1)
+    return _last_stamp[0]
+
+
 def signed_headers(timestamp_ms: int | None = None, secret: str = SECRET) -> dict[str, str]:
-    stamp = str(timestamp_ms if timestamp_ms is not None else int(time.time() * 1000))
+    stamp = str(timestamp_ms if timestamp_ms is not None else fresh_stamp())
     return {"timestamp": stamp, "sign": dingtalk_sign(stamp, secret)}
 
 

@@ -222,11 +222,18 @@ def test_openai_client_sees_a_readable_error(client: OpenAI) -> None:
         client.chat.completions.create(model="policybot", messages=[{"role": "user", "content": ""}])
 
 
-def test_content_parts_are_read(live: tuple[LiveServer, FakeChat]) -> None:
-    parts = [{"type": "text", "text": "5G基站"}, {"type": "image_url", "image_url": {"url": "x"}},
-             {"type": "text", "text": "目标？"}]
-    httpx.post(live[0].url + "/v1/chat/completions", json={"messages": [{"role": "user", "content": parts}]})
+def test_text_parts_are_read_other_parts_refused(live: tuple[LiveServer, FakeChat]) -> None:
+    url = live[0].url + "/v1/chat/completions"
+    parts = [{"type": "text", "text": "5G基站"}, {"type": "text", "text": "目标？"}]
+    assert httpx.post(url, json={"messages": [{"role": "user", "content": parts}]}).status_code == 200
     assert live[1].asked[-1][0] == "5G基站目标？"
+    asked = len(live[1].asked)
+    with_image = [parts[0], {"type": "image_url", "image_url": {"url": "x"}}, parts[1]]
+    resp = httpx.post(url, json={"messages": [{"role": "user", "content": with_image}]})
+    assert resp.status_code == 400
+    assert resp.json()["error"]["code"] == "unsupported_content"
+    assert "messages[0].content[1] (image_url)" in resp.json()["error"]["message"]
+    assert len(live[1].asked) == asked  # never reached the chat service
 
 
 def test_models(client: OpenAI, live: tuple[LiveServer, FakeChat]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
-from fakes.openai_server import FakeOpenAIServer, error, hang, slow, text, tool_call
+from fakes.openai_server import FakeOpenAIServer, error, hang, text, tool_call
 from langchain_core.tools import StructuredTool
 from pydantic import SecretStr
 
@@ -105,6 +105,7 @@ def make_service(
     clock: Clock | None = None,
     turn_timeout: float | None = None,
     intent: Intent = "indicator",
+    tools: tuple[StructuredTool, ...] = (CAGR_TOOL,),
     **overrides: object,
 ) -> tuple[LLMChatService, FakeDeterministic]:
     fields: dict[str, object] = {
@@ -124,7 +125,7 @@ def make_service(
     service = LLMChatService(
         det,
         make_llm_factory(settings),
-        [CAGR_TOOL],
+        list(tools),
         FakeRetriever(),
         settings,
         clock=clock or Clock(),
@@ -234,12 +235,32 @@ def test_server_errors_open_the_breaker_then_it_recovers(server: FakeOpenAIServe
 
 
 def test_turn_budget_stops_further_calls(server: FakeOpenAIServer) -> None:
-    server.push(slow(tool_call("indicator_cagr", {"indicator": "数据中心总机架数"}), 0.3), text(GROUNDED))
-    service, _ = make_service(server, turn_timeout=0.15)
+    """The budget is checked on the service's clock, so the test orders events instead of racing time."""
+    clock = Clock()
+
+    def slow_cagr(indicator: str) -> dict:
+        """年均增长率 / compound annual growth rate (advances the clock past the turn budget)."""
+        clock.now += 10.0  # the tool round "took" 10 s of a 5 s budget
+        return cagr_tool_fn(indicator)
+
+    tool = StructuredTool.from_function(slow_cagr, name="indicator_cagr")
+    server.push(tool_call("indicator_cagr", {"indicator": "数据中心总机架数"}), text(GROUNDED))
+    service, det = make_service(server, clock, turn_timeout=5.0, tools=(tool,))
 
     assert service.answer("机架数年均增长？").mode == "llm_fallback"
     assert len(server.requests) == 1  # the second call was never started
     assert server.remaining == 1
+    assert det.calls == 1
+
+
+def test_turn_budget_not_spent_allows_the_second_call(server: FakeOpenAIServer) -> None:
+    """Same script with the clock standing still: the second call runs and its answer is used."""
+    server.push(tool_call("indicator_cagr", {"indicator": "数据中心总机架数"}), text(GROUNDED))
+    service, _ = make_service(server, Clock(), turn_timeout=5.0)
+
+    assert service.answer("机架数年均增长？").mode == "llm"
+    assert len(server.requests) == 2
+    assert server.remaining == 0
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import random
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,10 +41,10 @@ class SessionStoreContract:
     def test_round_trip_and_delete(self, make: StoreFactory) -> None:
         store = make(60, 10, FakeClock())
         assert store.get("s1") is None
-        store.put("s1", SessionState(indicator="5G基站数量", turns=2, history=[("问", "答")]))
+        store.put("s1", SessionState(plan="wz-digital-14", indicator="5G基站数量", operation="cagr", turns=2))
         got = store.get("s1")
         assert got is not None
-        assert (got.indicator, got.turns, got.history) == ("5G基站数量", 2, [("问", "答")])
+        assert (got.plan, got.indicator, got.operation, got.turns) == ("wz-digital-14", "5G基站数量", "cagr", 2)
         store.delete("s1")
         store.delete("never-existed")  # deleting an unknown id is not an error
         assert store.get("s1") is None
@@ -145,6 +148,43 @@ class TestSqliteSessionStore(SessionStoreContract):
             path, ttl_seconds=ttl, max_sessions=size, clock=clock
         )
 
+    def test_expired_sessions_leave_the_files(self, tmp_path: Path) -> None:
+        """An expired session's bytes are gone from sessions.db and its WAL, not just from the table."""
+        clock = FakeClock()
+        path = tmp_path / "sessions.db"
+        store = SqliteSessionStore(path, ttl_seconds=60, max_sessions=10, clock=clock)
+        store.put("old", SessionState(topic="MARKER-保密话题"))
+        assert MARKER in _file_bytes(path)  # control: the check below can fail
+        clock.advance(61)
+        store.put("new", SessionState(topic="数字基建"))  # a write purges expired rows
+        assert store.count() == 1
+        assert MARKER not in _file_bytes(path)
+
+    def test_expired_session_read_is_deleted(self, tmp_path: Path) -> None:
+        clock = FakeClock()
+        store = SqliteSessionStore(tmp_path / "s.db", ttl_seconds=60, max_sessions=10, clock=clock)
+        store.put("a", SessionState(turns=1))
+        clock.advance(61)
+        assert store.get("a") is None
+        assert store.count() == 0
+
+    def test_opening_purges_and_scrubs_history_of_older_versions(self, tmp_path: Path) -> None:
+        """Rows written by the version that kept (question, answer) pairs lose them on open."""
+        path = tmp_path / "sessions.db"
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE sessions (id TEXT PRIMARY KEY, stamp REAL NOT NULL, state TEXT NOT NULL)")
+        legacy = {"indicator": "5G基站数量", "turns": 3, "intent": "indicator",
+                  "history": [["MARKER-保密话题 问题", "MARKER-保密话题 完整回答"]]}
+        conn.execute("INSERT INTO sessions VALUES (?, ?, ?)", ("live", 1_000.0, json.dumps(legacy)))
+        conn.execute("INSERT INTO sessions VALUES (?, ?, ?)", ("gone", 1.0, json.dumps({"topic": "MARKER-保密话题"})))
+        conn.commit()
+        conn.close()
+        store = SqliteSessionStore(path, ttl_seconds=60, max_sessions=10, clock=FakeClock(now=1_010.0))
+        got = store.get("live")
+        assert got == SessionState(indicator="5G基站数量", turns=3)
+        assert store.count() == 1  # "gone" was 1,009 s old
+        assert MARKER not in _file_bytes(path)
+
     def test_two_stores_on_one_file_share_sessions(self, tmp_path: Path) -> None:
         """What `--workers N` relies on: another process (here another connection) sees the session."""
         clock = FakeClock()
@@ -153,6 +193,31 @@ class TestSqliteSessionStore(SessionStoreContract):
         one.put("shared", SessionState(indicator="数字经济核心产业增加值"))
         got = two.get("shared")
         assert got is not None and got.indicator == "数字经济核心产业增加值"
+
+
+MARKER = "MARKER-保密话题".encode()
+
+
+def _file_bytes(db: Path) -> bytes:
+    """sessions.db plus its WAL and shared-memory files, as they are on disk."""
+    return b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
+
+
+def test_session_state_keeps_only_what_follow_ups_need() -> None:
+    assert [f.name for f in dataclasses.fields(SessionState)] == ["plan", "indicator", "topic", "operation", "turns"]
+
+
+def test_chat_turn_stores_no_question_or_answer_text(components: Any) -> None:
+    """After a real turn the stored state is the follow-up context only (and a follow-up still works)."""
+    chat = components.deterministic
+    first = chat.answer("5G基站2025年的目标是多少？", "privacy-1")
+    stored = chat.sessions.get("privacy-1")
+    assert stored is not None
+    text = json.dumps(dataclasses.asdict(stored), ensure_ascii=False)
+    assert "目标是多少" not in text and first.answer[:20] not in text
+    assert (stored.indicator, stored.turns) == ("5G基站数量", 1)
+    follow_up = chat.answer("那2023年呢？", "privacy-1")
+    assert follow_up.figures and follow_up.figures[0].indicator == "5G基站数量"
 
 
 # --- the real chat service under concurrency -------------------------------------------------------

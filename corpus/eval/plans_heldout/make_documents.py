@@ -25,7 +25,7 @@ def parse(path: pathlib.Path):
     """Yield (kind, payload): title / h1 / h2 / caption / para / table(list of rows)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     table: list[list[str]] = []
-    for line in lines + [""]:
+    for line in [*lines, ""]:
         s = line.strip()
         if s.startswith("|"):
             cells = [c.strip() for c in s.strip("|").split("|")]
@@ -108,7 +108,7 @@ def build_docx(src: pathlib.Path, out: pathlib.Path) -> None:
             first_para = False
     doc.core_properties.title = "衢州市数字政府建设“十四五”规划"
     doc.core_properties.author = "衢州市大数据发展管理局"
-    doc.save(out)
+    doc.save(str(out))
 
 
 # ----------------------------------------------------------------------------- PDF
