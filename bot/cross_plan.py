@@ -15,6 +15,7 @@ from bot.library import PlanContext, PlanLibrary, describe
 from bot.plan_answerer import draft_in
 from bot.scope import Scope
 from bot.understand import Understanding
+from indicators import compare
 from indicators.catalog import lookup_key
 
 _HIGHEST = re.compile(r"最高|最多|最大|最快|最好|领先|最强")
@@ -108,10 +109,22 @@ def _rank_plans(parts: list[tuple[PlanContext, Understanding, Draft]], question:
 _GROWTH_WORDS = re.compile(r"增速|增长率|年均增长|增幅|growth", re.IGNORECASE)
 
 
+_DIFFERENCE = re.compile(r"差多少|相差|差距|差几|高多少|多多少|少多少|高出|多出|低多少")
+_RATIO = re.compile(r"几分之几|占.{0,14}(比重|比例|百分之几|多少)|是.{0,14}的百分之几|百分比")
+_TIMES = re.compile(r"几倍|多少倍|是.{0,14}的几倍")
+
+
+def _pair_question(question: str) -> bool:
+    return bool(_DIFFERENCE.search(question) or _RATIO.search(question) or _TIMES.search(question))
+
+
 def _compare_one_indicator(ctx: PlanContext, u: Understanding, question: str) -> Understanding:
-    """"哪个城市的5G基站目标最高": within each plan this is one indicator's figure, not a ranking of rows."""
+    """"哪个城市的5G基站目标最高": within each plan this is one indicator's figure, not a ranking of rows.
+
+    Likewise "丽水的目标是温州的几分之几": each plan's own figure first, compared afterwards.
+    """
     res = u.resolution
-    if res is None or res.operation != "ranking":
+    if res is None or (res.operation != "ranking" and not (_pair_question(question) and res.indicator)):
         return u
     indicator = res.indicator
     if indicator is None and len(res.candidates) == 1:
@@ -120,6 +133,46 @@ def _compare_one_indicator(ctx: PlanContext, u: Understanding, question: str) ->
         return u
     operation = "cagr" if _GROWTH_WORDS.search(question) else "lookup_target"
     return dataclasses.replace(u, resolution=dataclasses.replace(res, indicator=indicator, operation=operation))
+
+
+def _compare_pair(parts: list[tuple[PlanContext, Understanding, Draft]], question: str) -> Draft | None:
+    """Two plans, one indicator: the difference, ratio or multiple of their figures (engine arithmetic)."""
+    if len(parts) != 2 or not _pair_question(question):
+        return None
+    mains = []
+    for ctx, u, draft in parts:
+        i = _main_figure(draft, u.resolution.operation if u.resolution is not None else "")
+        if i is None:
+            return None
+        mains.append((ctx, draft.figures[i], draft))
+    (ca, fa, da), (cb, fb, db) = mains
+    label_a, label_b = ca.info.short_title, cb.info.short_title
+    try:
+        if _RATIO.search(question):
+            fig = compare.ratio(fa, fb, label_a, label_b)
+            sentence = f"{ca.info.display}的{fa.indicator}为{cb.info.display}的**{with_unit(fig.value, fig.unit)}**"
+        elif _TIMES.search(question):
+            fig = compare.multiple(fa, fb, label_a, label_b)
+            sentence = f"{ca.info.display}的{fa.indicator}是{cb.info.display}的**{with_unit(fig.value, fig.unit)}**"
+        else:
+            fig = compare.difference(fa, fb, label_a, label_b)
+            more = "高" if fig.value >= 0 else "低"
+            sentence = (
+                f"{ca.info.display}的{fa.indicator}比{cb.info.display}{more}**{with_unit(abs(fig.value), fig.unit)}**"
+            )
+    except ValueError as exc:
+        return Draft(intent="compute", lead=f"无法比较：{exc}", plans=[ca.id, cb.id])
+    return Draft(
+        intent="compute",
+        lead=f"{sentence}（{with_unit(fa.value, fa.unit)} 与 {with_unit(fb.value, fb.unit)}）。",
+        body=[f"- {ca.info.display}：{fa.indicator} {with_unit(fa.value, fa.unit)}",
+              f"- {cb.info.display}：{fb.indicator} {with_unit(fb.value, fb.unit)}"],
+        figures=[fa, fb, fig],
+        # The comparison rests on both plans' figures; each of those keeps its own plan.
+        figure_plans=[ca.id, cb.id, ca.id],
+        citations=dedupe_citations([*da.citations[:1], *db.citations[:1]]),
+        plans=[ca.id, cb.id],
+    )
 
 
 def _rank_indicators(parts: list[tuple[PlanContext, Understanding, Draft]], question: str) -> Draft | None:
@@ -201,6 +254,7 @@ def answer_across(library: PlanLibrary, understandings: list[Understanding], sco
         ctx, _, draft = answered[0]
         return name_plan(draft, ctx)
     ranked = _rank_indicators(answered, scope.question) if scope.cross else None
+    ranked = ranked or (_compare_pair(answered, scope.question) if scope.cross else None)
     ranked = ranked or (_rank_plans(answered, scope.question) if scope.cross else None)
     return ranked or side_by_side(answered, scope.cross)
 

@@ -14,6 +14,7 @@ reference, so a request sees the old library or the new one, never a mix.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -102,7 +103,9 @@ class PlanContext:
         """The plan's text with indicator labels blanked out: what it says beyond the table's row names."""
         if self._prose is None:
             labels = sorted({i.label for i in self.table.indicators}, key=len, reverse=True)
-            text = "\n".join(c.text for c in self.chunks)
+            # Headings live in the chunks' section paths as well as in their text.
+            sections = dict.fromkeys(c.section for c in self.chunks)
+            text = "\n".join([*(c.text for c in self.chunks), *sections])
             for label in labels:
                 text = text.replace(label, "\x00")
             self._prose = text
@@ -118,8 +121,10 @@ class PlanContext:
             import jieba
 
             names = [m for m in self.info.mentions if len(m) >= 2]
+            title = re.sub(r"[“”\"'‘’《》]", "", self.info.title)
             words = {w for w in jieba.cut("\n".join(c.text for c in self.chunks)) if len(w) >= 3}
-            self._named = sorted(w for w in words if any(n in w and n != w for n in names))
+            # A word that is part of the plan's own title (浙江省制造业) still names the plan.
+            self._named = sorted(w for w in words if any(n in w and n != w for n in names) and w not in title)
         return self._named
 
     def vocabulary(self) -> list[str]:

@@ -26,6 +26,7 @@ from bot.library import PlanContext
 from bot.numeric import answer_numeric
 from bot.passages import expand_question, load_synonyms
 from bot.resolver import looks_like_metric, resolve
+from bot.structure_answers import answer_chapter, answer_empty_task, answer_issuer, asks_issuer, chapter_key
 from bot.understand import Understanding, detect_list, is_profile
 from indicators.model import Indicator
 
@@ -107,6 +108,8 @@ def _list_draft(ctx: PlanContext, u: Understanding) -> Draft | None:
     if u.list_kind == "tasks":
         return answer_tasks(ctx.catalogue, ctx.finder, name)
     if u.list_kind == "subtasks":
+        if u.list_task is not None and not ctx.catalogue.task(u.list_task).subtasks:
+            return answer_empty_task(u.list_task, ctx.sections, name)
         return answer_subtasks(ctx.catalogue, u.list_task, ctx.finder, name)
     if u.list_kind == "safeguards":
         return answer_safeguards(ctx.catalogue, ctx.finder, name) if ctx.catalogue.safeguards else None
@@ -149,6 +152,12 @@ def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_questio
         if structured is not None:
             return structured
     question = passage_question or u.question
+    chapter = chapter_key(question)
+    structural = answer_chapter(chapter, ctx.chunks, name) if chapter else None
+    if structural is None and asks_issuer(question):
+        structural = answer_issuer(question, ctx.info, ctx.finder)
+    if structural is not None:
+        return structural
     section = answer_section(question, ctx.sections, name)
     if section is not None:
         return section

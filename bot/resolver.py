@@ -356,9 +356,12 @@ _YEAR_RE = re.compile(r"(?<![\d.])(20[0-4]\d)(?:年|(?!\d|%|\.\d))")
 _RATE_RE = re.compile(rf"({_NUM})%")
 _PP_RE = re.compile(rf"({_NUM})个?百分点")
 _INCREMENT_RE = re.compile(
-    rf"(?:每年|年均|逐年)(?:新增|增加|增长|提高|提升|递增|新建|建设|建成|新装)?({_NUM})(个百分点|个|家|台|件|项|户|万户)"
+    rf"(?:每年|年均|逐年)(?:只|仅|再|能|可)?(?:新增|增加|增长|提高|提升|递增|新建|建设|建成|新装)?({_NUM})"
+    r"(个百分点|个|家|台|件|项|户|万户|万人|万台|万家|人)"
 )
-_VALUE_RE = re.compile(rf"(?<![\d.])({_NUM})(万元/人年|万元/人|万户|万元|亿元|亿|元|%|个|台|家|件|项|户|tbps)?")
+_VALUE_RE = re.compile(
+    rf"(?<![\d.])({_NUM})(万元/人年|万元/人|万户|万人|万台|万家|万元|亿元|亿|元|%|个|台|家|件|项|户|人|tbps)?"
+)
 _RATE_CONTEXT = ("按", "增长", "增速", "增幅", "递增", "年均", "每年", "速度", "增", "grow", "rate", "increase", "at")
 _ACTUAL_CONTEXT = ("达到", "为", "是", "实现", "完成", "到了", "有", "达", "已")
 _FROM_RE = re.compile(
@@ -426,6 +429,8 @@ def _convert_unit(value: float, unit: str | None, ind: Indicator) -> float:
         return value / 1e8
     if unit in ("亿", "亿元") and ind.unit == "万元":
         return value * 10000
+    if unit and ind.unit.startswith("万") and unit == ind.unit[1:]:
+        return value / 10000  # "20000人" for an indicator counted in 万人
     return value
 
 
@@ -541,8 +546,9 @@ def _operation(
         if has_rate:
             out["rate_pct"] = params["rate_pct"]
         elif has_inc:
-            out["increment"] = params["increment"]
-            out["increment_unit"] = params.get("increment_unit", "")
+            unit = params.get("increment_unit", "")
+            out["increment"] = _convert_unit(params["increment"], unit, ind) if ind is not None else params["increment"]
+            out["increment_unit"] = ind.unit if ind is not None and unit == ind.unit[1:] else unit
         if year is not None:
             out["year"] = year
         if "from_value" in params and ind is not None:

@@ -33,8 +33,8 @@ _CROSS = re.compile(
 )
 # Level words that name a plan by its level when only one plan of that level is loaded.
 _LEVEL_WORDS: dict[str, tuple[str, ...]] = {
-    "省": ("省里", "全省", "省级", "省的"),
-    "国家": ("国家级", "国家层面", "全国"),
+    "省": ("省里", "全省", "省级", "省的", "provincial", "province's"),
+    "国家": ("国家级", "国家层面", "全国", "national"),
 }
 # What is left of a follow-up that only names another plan: "那丽水呢？", "换成国家规划".
 _SWITCH_FILLER = re.compile(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 
@@ -20,6 +21,7 @@ from bot.library import PlanContext, PlanLibrary, describe
 from bot.monitoring_answers import answer_monitoring, detect_monitoring
 from bot.normalize import normalize
 from bot.plan_answerer import draft_in, previous_indicator, understand_in
+from bot.resolver import Resolution
 from bot.schemas import ChatReply, PlanRef
 from bot.scope import Scope, decide_scope
 from bot.sessions import SessionState, SessionStore
@@ -31,6 +33,8 @@ log = logging.getLogger("policybot.chat")
 # Understandings that mean "this plan can answer": anything but a refusal or a passage fallback.
 _ANSWERING = ("numeric", "list", "task_match")
 MAX_PLANS_PER_ANSWER = 4
+# A question that points back at the last answer's indicator instead of naming one.
+_POINTS_BACK = re.compile(r"这个指标|该指标|这一指标|此指标|同一指标|这项指标|同样的指标")
 
 
 def help_text(contexts: Sequence[PlanContext]) -> str:
@@ -106,7 +110,7 @@ class DeterministicChatService:
         if scope.switched and state.indicator and state.operation:
             # "那丽水呢？": the last question, asked of the newly named plan.
             asked = state.indicator
-        if self.monitor is not None and detect_monitoring(asked) is not None:
+        if self.monitor is not None and not scope.cross and detect_monitoring(asked) is not None:
             return [
                 Understanding(intent="monitoring", question=asked, plan_id=c.id, scope=scope, passage_question=question)
                 for c in contexts
@@ -114,6 +118,11 @@ class DeterministicChatService:
         results = []
         for ctx in contexts:
             previous = previous_indicator(ctx, state.indicator) if not scope.switched or state.operation else None
+            if previous is None and state.indicator and _POINTS_BACK.search(asked):
+                # "省里的方案有这个指标吗": the indicator of the last answer, which this plan does not have.
+                missing = Resolution(indicator=None, operation="none", unmatched_metric=state.indicator)
+                results.append(Understanding(intent="out_of_scope", question=asked, resolution=missing, plan_id=ctx.id))
+                continue
             u = understand_in(ctx, asked, previous=previous, last_operation=state.operation)
             results.append(u)
         return self._keep_answering(results, scope, question)

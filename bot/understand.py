@@ -60,6 +60,8 @@ _SAFEGUARD = re.compile(r"保障措施|保障机制|保障|safeguard", re.IGNORE
 _INDICATOR_LIST = re.compile(
     r"(哪些|几项|多少项|多少个|列出|列举|所有|全部|主要|发展)\S{0,4}指标|指标\S{0,4}(有哪些|有几|清单|列表|一览)"
 )
+# "保障措施？", "规划的保障措施": the section's name alone asks for its items.
+_BARE_SAFEGUARDS = re.compile(r"^\W*(的)?(保障措施|保障机制)\W*$")
 _ANNEX = re.compile(r"附件|附表|annex", re.IGNORECASE)
 _PARTS = re.compile(r"(几|哪几|哪些|多少)(个)?(部分|板块|章节|篇章)|结构|框架|组成部分")
 _TIMELINE = re.compile(
@@ -118,7 +120,7 @@ def detect_list(
         return "subtasks", named_task
     if _INDICATOR_LIST.search(question):
         return "indicators", None
-    if _SAFEGUARD.search(question) and asks_list:
+    if _SAFEGUARD.search(question) and (asks_list or _BARE_SAFEGUARDS.match(question)):
         return "safeguards", None
     if _TASK_WORDS.search(question) and asks_list and "指标" not in question:
         return "tasks", None

@@ -24,11 +24,11 @@ from typing import Any
 
 from bot.actuals.files import Cell, Layout, find_layout, read_rows
 from bot.actuals.store import ActualIn, ActualsStore
-from bot.actuals.units import UnitError, convert, known_unit
 from bot.normalize import normalize
 from bot.resolver import resolve
 from indicators.catalog import IndicatorTable
 from indicators.model import Indicator
+from indicators.units import UnitError, convert, known_unit
 
 TableFor = Callable[[str], IndicatorTable]
 _PAREN_UNIT = re.compile(r"[（(]([^（）()]{1,8})[)）]\s*$")

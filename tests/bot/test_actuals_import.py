@@ -11,8 +11,8 @@ from openpyxl import Workbook
 from bot.actuals.files import FileFormatError
 from bot.actuals.importer import parse_file, parse_records, store_report
 from bot.actuals.store import open_store, sqlite_url
-from bot.actuals.units import UnitError, convert
 from indicators.catalog import IndicatorTable, load_default_table
+from indicators.units import UnitError, convert
 
 PLAN = "demo"
 ROOT = Path(__file__).resolve().parents[2]

@@ -115,3 +115,35 @@ def test_a_question_no_plan_covers_names_every_plan_and_gives_no_figures(three_p
     reply = three_plans.chat.answer("今天天气怎么样？")
     assert not reply.figures
     assert "未涉及" in reply.answer or "未找到" in reply.answer or reply.intent == "clarify"
+
+
+@pytest.mark.parametrize(
+    ("question", "quantity", "value", "unit"),
+    [
+        # 8000 / 12000 = 66.666… % ; 8000 − 12000 = −4000 ; 12000 / 8000 = 1.5
+        ("云台的5G基站目标是南湖的几分之几？", "plan_ratio", 66.67, "%"),
+        ("云台和南湖的5G基站目标差多少？", "plan_difference", -4000, "个"),
+        ("南湖的5G基站目标是云台的几倍？", "plan_multiple", 1.5, "倍"),
+    ],
+)
+def test_two_plans_compared_by_the_engine(three_plans, question: str, quantity: str, value: float, unit: str) -> None:
+    reply = three_plans.chat.answer(question)
+    compared = [f for f in reply.figures if f.quantity == quantity]
+    assert [(f.value, f.unit) for f in compared] == [(value, unit)]
+    # Both plans' own targets are shown, each with its own plan.
+    targets = sorted((f.plan, f.value) for f in reply.figures if f.quantity == "target")
+    assert targets == [(NANHU, 12000), (YUNTAI, 8000)]
+
+
+def test_a_pronoun_for_the_last_indicator_is_refused_by_a_plan_without_it(three_plans) -> None:
+    chat = three_plans.chat
+    assert [f.value for f in chat.answer("云台5G基站目标是多少？", "back-1").figures] == [8000]
+    reply = chat.answer("东江省的规划里有这个指标吗？目标多少？", "back-1")
+    assert reply.intent == "out_of_scope" and not reply.figures
+    assert "5G基站数量" in reply.answer and "《东江省数字政府建设“十四五”规划》中未涉及" in reply.answer
+
+
+def test_who_issued_a_named_plan(three_plans) -> None:
+    reply = three_plans.chat.answer("南湖数字经济规划是哪个部门编的？")
+    assert "南湖市发展和改革委员会" in reply.answer.split("\n\n")[0] and "2021-06" in reply.answer
+    assert reply.citations and all(c.plan == NANHU for c in reply.citations)

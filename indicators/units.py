@@ -7,7 +7,7 @@
 >>> convert(3, "台", "家")
 Traceback (most recent call last):
 ...
-bot.actuals.units.UnitError: 单位“台”无法换算为“家” / unit 台 cannot be converted to 家
+indicators.units.UnitError: 单位“台”无法换算为“家” / unit 台 cannot be converted to 家
 
 Conversions are decimal (``Decimal``), so 1072.8万户 is exactly 10728000户. Only units of one family
 convert (户/万户, 元/万元/亿元, %/‰, 个/万个 …); anything else is an error for that row.
