@@ -121,7 +121,7 @@ def _pair_question(question: str) -> bool:
 def _compare_one_indicator(ctx: PlanContext, u: Understanding, question: str) -> Understanding:
     """"哪个城市的5G基站目标最高": within each plan this is one indicator's figure, not a ranking of rows.
 
-    Likewise "丽水的目标是温州的几分之几": each plan's own figure first, compared afterwards.
+    Likewise "甲市的目标是乙市的几分之几": each plan's own figure first, compared afterwards.
     """
     res = u.resolution
     if res is None or (res.operation != "ranking" and not (_pair_question(question) and res.indicator)):

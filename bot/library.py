@@ -115,7 +115,7 @@ class PlanContext:
         return list(self.index.search(query, k=k))
 
     def named_terms(self) -> list[str]:
-        """Words of the plan's text that contain a name of the plan (温州大学, 丽水市大数据局): a plan
+        """Words of the plan's text that contain a name of the plan (某市大学, 某市大数据局): a plan
         mention is never cut out of them."""
         if self._named is None:
             import jieba

@@ -340,7 +340,7 @@ def _filtered(
     else:
         what = f"{label}不低于{fmt_number(threshold)}{unit}"
     if not kept:
-        return Draft(intent="compute", lead=f"附件测算表中没有{what}的指标。")
+        return Draft(intent="compute", lead=f"指标表中没有{what}的指标。")
     listed = "、".join(f"{f.indicator}（{with_unit(f.value, f.unit)}）" for f in kept)
     return Draft(
         intent="compute",

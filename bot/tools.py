@@ -72,7 +72,7 @@ class ProgressArgs(BaseModel):
 class AuditArgs(BaseModel):
     """Arguments of ``indicator_audit``."""
 
-    name: str | None = Field(None, description="指标名称；不填则复核整张表（含31项与30行的差异）")
+    name: str | None = Field(None, description="指标名称；不填则复核整张表（含正文所称指标数与表中行数的差异）")
 
 
 class RankingArgs(BaseModel):
@@ -212,7 +212,7 @@ def make_indicator_tools(table: IndicatorTable) -> list[StructuredTool]:
         ),
         (
             "indicator_audit",
-            "按测算依据复算目标并标出不一致；不填指标名则复核整张表（含“31项”与表中30行的差异）。",
+            "按测算依据复算目标并标出不一致；不填指标名则复核整张表（含正文所称指标数与表中行数的差异）。",
             audit,
             AuditArgs,
         ),

@@ -17,7 +17,7 @@ so a concurrent reader always sees either the old or the new index, never half o
 >>> index = CorpusIndex([Path("corpus/documents")], Path(".data"), embedder, store)  # doctest: +SKIP
 >>> index.warm_up()  # doctest: +SKIP
 >>> index.search("数据中心总机架数目标", k=3)[0].chunk.section  # doctest: +SKIP
-'附件 > 温州市数字经济发展“十四五”规划主要目标测算表'
+'附件 > 某市数字经济发展“十四五”规划主要目标测算表'
 >>> index.ingest([Path("new-policy.docx")]).added  # doctest: +SKIP
 [PosixPath('.data/documents/new-policy.docx')]
 """

@@ -11,7 +11,7 @@ the corpus changes and swaps a single reference, so readers never see a half-bui
 >>> retriever.warm_up()  # builds BM25; embeds nothing: the store is already filled  # doctest: +SKIP
 >>> hit = retriever.search("5G基站数量2025年目标", k=3)[0]  # doctest: +SKIP
 >>> hit.chunk.section, hit.ranks  # doctest: +SKIP
-('附件 > 温州市数字经济发展“十四五”规划主要目标测算表', {'bm25': 1, 'dense': 1})
+('附件 > 某市数字经济发展“十四五”规划主要目标测算表', {'bm25': 1, 'dense': 1})
 """
 
 from __future__ import annotations

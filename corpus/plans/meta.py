@@ -22,6 +22,7 @@ from corpus.plans.model import PlanLevel
 
 _WRAPPED_TITLE = re.compile(r"《([^《》]{4,80})》")
 _DRAFT_SUFFIX = re.compile(r"[（(](?:送审稿|征求意见稿|草案|报批稿|讨论稿|修订稿|试行)[)）]$")
+_TABLE_SUFFIX = re.compile(r"(?<=规划|方案|纲要|计划)(主要)?(发展)?(目标|指标)(测算)?(表|体系|一览表)?$")
 _NATIONAL = re.compile(r"^(?:国家|全国|中国|“十[一二三四五六]五”|十[一二三四五六]五)")
 _NATIONAL_ISSUER = re.compile(r"^(?:国务院|国家|中共中央|工业和信息化部|中央网信办)")
 _PROVINCE = re.compile(r"^([\u4e00-\u9fff]{2,6}?(?:省|自治区))")
@@ -40,12 +41,16 @@ def plan_title(document_title: str) -> str:
 
     >>> plan_title("《某县工业发展规划》（征求意见稿）")
     '某县工业发展规划'
+    >>> plan_title("某县工业发展规划主要指标表")
+    '某县工业发展规划'
     """
     title = document_title.strip()
     wrapped = _WRAPPED_TITLE.search(title)
     if wrapped and (title.startswith("关于") or title.startswith("《")):
         title = wrapped[1]
     title = title.strip("《》 ")
+    # A workbook's title row names its table: "X规划主要指标表" is plan X.
+    title = _TABLE_SUFFIX.sub("", title)
     return _DRAFT_SUFFIX.sub("", title).strip()
 
 

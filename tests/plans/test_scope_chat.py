@@ -147,3 +147,27 @@ def test_who_issued_a_named_plan(three_plans) -> None:
     reply = three_plans.chat.answer("南湖数字经济规划是哪个部门编的？")
     assert "南湖市发展和改革委员会" in reply.answer.split("\n\n")[0] and "2021-06" in reply.answer
     assert reply.citations and all(c.plan == NANHU for c in reply.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "plan", "must"),
+    [
+        ("云台规划的主要任务有哪些？", YUNTAI, ["建设新型基础设施", "壮大数字产业"]),
+        ("南湖的主要任务有哪些", NANHU, ["推进制造业数字化", "发展智慧农业"]),
+        ("南湖规划的保障措施", NANHU, ["健全工作机制", "加大财政支持"]),
+        ("东江省规划的保障措施有哪些？", DONGJIANG, ["加强统筹协调", "强化安全保障"]),
+        ("云台市的指导思想是什么？", YUNTAI, ["推动云台数字经济高质量发展"]),
+        ("南湖市的指导思想是什么？", NANHU, ["推动南湖数字经济高质量发展"]),
+    ],
+)
+def test_section_and_list_answers_come_from_the_named_plan(three_plans, question: str, plan: str,
+                                                           must: list[str]) -> None:
+    reply = three_plans.chat.answer(question)
+    assert [p.id for p in reply.plans] == [plan]
+    for text in must:
+        assert text in reply.answer
+    other = {YUNTAI: "云台", NANHU: "南湖", DONGJIANG: "东江"}
+    for plan_id, word in other.items():
+        if plan_id != plan:
+            assert f"推动{word}数字经济" not in reply.answer
+    assert all(c.plan == plan for c in reply.citations)
