@@ -188,15 +188,48 @@ def _pdf_page(page: Any) -> str:
     return "\n".join(text for _, text in items)
 
 
+_CLOSING = "，。、；：！？）」』”’》,.;:!?)"
+_ENDS_SENTENCE = "。；！？：…”」』)）"
+_LINE_START = re.compile(r"^\s*(?:专栏\s*\d+|附件|附表|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十\d]+[章节条]|\d+[.、．])")
+
+
+def reflow(text: str) -> str:
+    """Join the lines a PDF wrapped at its right margin back into paragraphs.
+
+    A line is continued by the next when it is about as long as the page's longest lines (it hit the
+    margin) and does not end a sentence, or when the next line starts with closing punctuation; table
+    cells (tab lines), blank lines and headings are never joined.
+
+    >>> reflow("一是构建产业大脑总体架构，汇聚数据，形成数\\n据仓。二是建设\\n（二）培育")
+    '一是构建产业大脑总体架构，汇聚数据，形成数据仓。二是建设\\n（二）培育'
+    """
+    lines = text.split("\n")
+    plain = [len(line.strip()) for line in lines if line.strip() and not line.startswith("\t")]
+    width = sorted(plain)[int(len(plain) * 0.9)] if plain else 0
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1] if out else ""
+        joinable = prev.strip() and not prev.startswith("\t") and line.strip() and not line.startswith("\t")
+        if joinable and not _LINE_START.match(line):
+            # Short pages (a title, a framed box) have no margin to wrap at: at least 20 characters.
+            wrapped = len(prev.strip()) >= max(0.85 * width, 20) and prev.rstrip()[-1] not in _ENDS_SENTENCE
+            if wrapped or line.lstrip()[:1] in _CLOSING:
+                out[-1] = prev.rstrip() + line.strip()
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
 def load_pdf(path: Path) -> str:
-    """Text lines and ruled tables of every page in reading order (pdfplumber; pypdf as fallback)."""
+    """Text lines and ruled tables of every page in reading order (pdfplumber; pypdf as fallback),
+    with lines wrapped at the margin joined back into paragraphs (:func:`reflow`)."""
     try:
         import pdfplumber
 
         with pdfplumber.open(str(path)) as pdf:
             text = "\n".join(_pdf_page(page) for page in pdf.pages)
         if text.strip():
-            return text
+            return reflow(text)
     except Exception:
         # pdfplumber missing, or a file it cannot parse: pypdf below may still give the plain text.
         pass

@@ -27,15 +27,16 @@ def fulfil_json(body: Any, status: int = 200) -> Any:
 
 @pytest.mark.parametrize(("plans", "visible"), [(None, False), (TWO_PLANS[:1], False), (TWO_PLANS, True)])
 def test_plan_picker_only_for_several_plans(page: Any, server: Server, plans: Any, visible: bool) -> None:
-    if plans is not None:  # None: the real server, which has no /v1/plans yet (404)
+    if plans is not None:  # None: the real server, which has one plan
         page.route("**/v1/plans", fulfil_json(plans))
     page.goto(server.url + "/")
     page.get_by_test_id("example-question").first.wait_for()
     picker = page.locator("#plan-picker")
     if visible:
         expect(picker).to_be_visible()
-        assert picker.locator("option").all_inner_texts() == ["甲市数字经济规划", "乙市制造业规划"]
-        expect(page.locator("#app-title")).to_have_text("甲市数字经济规划 · 问答助手")
+        # On the chat page the first choice leaves the plan to the question (the server decides the scope).
+        assert picker.locator("option").all_inner_texts() == ["全部规划（按问题自动判断）", "甲市数字经济规划", "乙市制造业规划"]
+        expect(page.locator("#app-title")).to_have_text("规划问答（2个规划） · 问答助手")
     else:
         expect(page.locator("#app-title")).to_have_text("温州市数字经济发展“十四五”规划 · 问答助手")
         assert not picker.is_visible()

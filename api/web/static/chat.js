@@ -8,6 +8,8 @@
     base: "基期值", target: "目标值", cagr: "年均增速", change: "变化量", multiple: "倍数", pp_change: "百分点变化",
     projection: "预测值", planned_value: "计划值", gap: "差距", progress: "完成进度", share: "占比",
     required_cagr: "所需年均增速", increment: "年均增量", audit_projection: "按依据测算值", ratio: "比值",
+    plan_difference: "两规划之差", plan_ratio: "两规划之比", plan_multiple: "两规划倍数", completion: "完成率",
+    annual_increment: "年均增量", change_pct: "增幅", audit_deviation: "偏差", target_gap: "与目标之差",
   };
 
   const $ = (id) => document.getElementById(id);
@@ -307,7 +309,7 @@
 
   async function start() {
     renderConversation();
-    PB.initHeader("问答").then(async () => {
+    PB.initHeader("问答", true).then(async () => {
       if ((PB.planList || []).length < 2) return;
       planField = await findPlanField();
       $("ask-form").dataset.planField = planField ? planField.name : "";

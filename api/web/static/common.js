@@ -170,13 +170,23 @@
     try {
       const data = await PB.json("/v1/plans", { allow404: true });
       const list = Array.isArray(data) ? data : data && Array.isArray(data.plans) ? data.plans : [];
+      PB.defaultPlan = (data && data.default) || "";
       return list.filter((p) => p && p.id);
     } catch (_) { return []; }
   };
   PB.currentPlan = () => localStorage.getItem(PLAN_STORE) || "";
 
   /** Fill the header: title from /v1/about, key button, plan picker (shown only for several plans). */
-  PB.initHeader = async function (pageName) {
+  /** The plan a page shows: the picked one, else the server's default plan, else the first plan. */
+  PB.pagePlan = () => PB.currentPlan() || PB.defaultPlan || ((PB.planList || [])[0] || {}).id || "";
+  /** `url` with `?plan=` (or `&plan=`) for the page's plan once several plans are loaded. */
+  PB.withPlan = (url, plan) => {
+    const id = plan === undefined ? PB.pagePlan() : plan;
+    return id && (PB.planList || []).length > 1 ? `${url}${url.includes("?") ? "&" : "?"}plan=${encodeURIComponent(id)}` : url;
+  };
+
+  /** `auto`: the chat page offers “按问题自动判断” (no plan sent: the server decides from the question). */
+  PB.initHeader = async function (pageName, auto = false) {
     const keyButton = document.getElementById("key-button");
     if (keyButton) {
       keyButton.hidden = !PB.getKey();
@@ -185,8 +195,14 @@
     const plans = await PB.plans();
     const picker = document.getElementById("plan-picker");
     if (picker && plans.length > 1) {
-      picker.replaceChildren(...plans.map((p) => PB.el("option", { value: p.id }, p.title || p.id)));
-      const current = plans.some((p) => p.id === PB.currentPlan()) ? PB.currentPlan() : plans[0].id;
+      const options = plans.map((p) => PB.el("option", { value: p.id }, p.title || p.id));
+      if (auto) options.unshift(PB.el("option", { value: "" }, "全部规划（按问题自动判断）"));
+      // A bookmarked ?plan= wins over what this browser picked last.
+      const asked = new URLSearchParams(location.search).get("plan");
+      if (asked && plans.some((p) => p.id === asked)) localStorage.setItem(PLAN_STORE, asked);
+      const stored = PB.currentPlan();
+      const current = plans.some((p) => p.id === stored) ? stored : auto ? "" : PB.defaultPlan || plans[0].id;
+      picker.replaceChildren(...options);
       picker.value = current;
       localStorage.setItem(PLAN_STORE, current);
       picker.hidden = false;
@@ -200,8 +216,9 @@
     PB.planList = plans;
     let title = "规划问答助手";
     try { title = (await PB.about()).title || title; } catch (_) { /* the page shows its own error */ }
-    const chosen = plans.find((p) => p.id === PB.currentPlan());
+    const chosen = plans.find((p) => p.id === (auto ? PB.currentPlan() : PB.pagePlan()));
     if (chosen && chosen.title) title = chosen.title;
+    else if (auto && plans.length > 1) title = `规划问答（${plans.length}个规划）`;
     const brand = document.getElementById("app-title");
     if (brand) brand.textContent = `${title} · 问答助手`;
     document.title = `${pageName} · ${title}`;

@@ -11,6 +11,8 @@
 
   const attribute = (r) => r.attribute || BASIS[r.basis_kind] || r.basis_kind || "";
   const planOf = (r) => r.plan_id || r.plan || "";
+  // Two plans may have an indicator of the same name: rows are told apart by plan and name.
+  const keyOf = (r) => `${planOf(r)}|${r.name}`;
   const withUnit = (v, unit) => `${PB.number(v)}${unit || ""}`;
   const mineKey = (name) => `policybot.actual.${name}`;
 
@@ -36,7 +38,7 @@
     if (f.plan && planOf(r) && planOf(r) !== f.plan) return false;
     if (f.category && r.category !== f.category) return false;
     if (f.attribute && attribute(r) !== f.attribute) return false;
-    if (f.audit && (audit[r.name] || {}).status !== f.audit) return false;
+    if (f.audit && (audit[keyOf(r)] || {}).status !== f.audit) return false;
     if (f.q) {
       const hay = [r.name, r.label, r.category, r.basis, ...(r.aliases || [])].join(" ").toLowerCase();
       if (!hay.includes(f.q)) return false;
@@ -44,8 +46,8 @@
     return true;
   }
 
-  function flag(name) {
-    const finding = audit[name];
+  function flag(r) {
+    const finding = audit[keyOf(r)];
     if (!finding) return "";
     return el("span", { class: `flag ${finding.status}`, title: finding.note || "", "data-testid": "audit-flag" },
       finding.status_text || AUDIT[finding.status] || finding.status);
@@ -56,14 +58,14 @@
     const shown = rows.filter((r) => matches(r, f));
     $("count").textContent = `显示 ${shown.length} / ${rows.length} 项`;
     $("rows").replaceChildren(...shown.map((r) => {
-      const tr = el("tr", { tabindex: "0", "aria-selected": selected && selected.name === r.name ? "true" : "false",
+      const tr = el("tr", { tabindex: "0", "aria-selected": selected && keyOf(selected) === keyOf(r) ? "true" : "false",
         "data-testid": "indicator-row", "data-name": r.name },
         el("td", { class: "hide-mobile" }, r.category),
         el("td", {}, r.name, el("div", { class: "note" }, r.unit)),
         el("td", { class: "num hide-mobile" }, `${PB.number(r.base_value)}`, el("div", { class: "note" }, `${r.base_year}年`)),
         el("td", { class: "num" }, `${PB.number(r.target_value)}${QUALIFIER[r.target_qualifier] || ""}`, el("div", { class: "note" }, `${r.target_year}年`)),
         el("td", { class: "hide-mobile" }, attribute(r)),
-        el("td", {}, flag(r.name)));
+        el("td", {}, flag(r)));
       tr.addEventListener("click", () => select(r, true));
       tr.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(r, true); } });
       return tr;
@@ -140,7 +142,7 @@
     $("d-name").textContent = r.name;
     $("d-summary").textContent = `${r.category} · ${r.base_year}年 ${withUnit(r.base_value, r.unit)} → ${r.target_year}年目标 ${withUnit(r.target_value, r.unit)}${QUALIFIER[r.target_qualifier] || ""}`;
     $("d-basis").textContent = r.basis ? `测算依据：${r.basis}` : "";
-    $("d-audit").textContent = audit[r.name] ? `复核：${audit[r.name].note}` : "";
+    $("d-audit").textContent = audit[keyOf(r)] ? `复核：${audit[keyOf(r)].note}` : "";
     const years = [];
     for (let y = r.base_year + 1; y <= r.target_year; y += 1) years.push(String(y));
     options($("mine-year"), years, "年份");
@@ -152,7 +154,7 @@
     if (scroll && window.innerWidth < 760) $("detail").scrollIntoView({ behavior: "smooth" });
     try {
       const [path, actuals] = await Promise.all([
-        PB.json(`/v1/indicators/${encodeURIComponent(r.name)}/trajectory`), actualsFor(r)]);
+        PB.json(PB.withPlan(`/v1/indicators/${encodeURIComponent(r.name)}/trajectory`, r.plan)), actualsFor(r)]);
       if (selected !== r) return;
       r.path = path;
       drawChart(r, path, actuals, mine);
@@ -175,7 +177,7 @@
   }
 
   async function start() {
-    PB.initHeader("指标");
+    await PB.initHeader("指标");  // the plan list decides which tables to load
     for (const id of ["f-category", "f-attribute", "f-audit", "f-plan"]) $(id).addEventListener("change", renderTable);
     $("f-search").addEventListener("input", renderTable);
     $("mine-form").addEventListener("submit", saveMine);
@@ -183,10 +185,16 @@
     window.addEventListener("resize", () => chart && chart.resize());
     document.addEventListener("pb:plan", (e) => { $("f-plan").value = e.detail; renderTable(); });
     try {
-      const [list, report] = await Promise.all([PB.json("/v1/indicators"), PB.json("/v1/audit").catch(() => ({ findings: [] }))]);
-      rows = list.indicators;
-      audit = Object.fromEntries(report.findings.map((f) => [f.indicator, f]));
-      $("table-note").textContent = list.note || "";
+      // Every loaded plan's rows (one request per plan), so the plan filter works across plans.
+      const ids = (PB.planList || []).length > 1 ? PB.planList.map((p) => p.id) : [undefined];
+      const parts = await Promise.all(ids.map((id) => Promise.all([
+        PB.json(PB.withPlan("/v1/indicators", id)),
+        PB.json(PB.withPlan("/v1/audit", id)).catch(() => ({ findings: [] })),
+      ])));
+      rows = parts.flatMap(([list]) => list.indicators);
+      audit = Object.fromEntries(parts.flatMap(([list, report]) =>
+        report.findings.map((f) => [`${list.plan || ""}|${f.indicator}`, f])));
+      $("table-note").textContent = parts.map(([list]) => list.note).filter(Boolean).join("；");
     } catch (err) {
       $("table-note").replaceChildren(el("span", { role: "alert" }, err.message || PB.friendly(0)));
       return;
@@ -200,7 +208,8 @@
       if (params.get(key)) $(id).value = params.get(key);
     }
     renderTable();
-    const wanted = rows.find((r) => r.name === params.get("name")) || rows.find((r) => matches(r, readFilters())) || rows[0];
+    const named = rows.filter((r) => r.name === params.get("name"));
+    const wanted = named.find((r) => matches(r, readFilters())) || named[0] || rows.find((r) => matches(r, readFilters())) || rows[0];
     if (wanted) select(wanted, false);
   }
   start();

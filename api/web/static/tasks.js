@@ -8,7 +8,7 @@
 
   async function loadTree() {
     try {
-      const tree = await PB.json("/v1/tasks");
+      const tree = await PB.json(PB.withPlan("/v1/tasks"));
       $("tree-note").textContent = `共 ${tree.task_count} 项主要任务、${tree.subtask_count} 项子任务`;
       $("tree").replaceChildren(...tree.tasks.map((t, i) => el("details", { class: "task", open: i === 0, "data-testid": "task" },
         el("summary", {}, `${t.ordinal}. ${t.name}`, el("span", { class: "note" }, `（${t.subtasks.length} 项）`)),
@@ -27,12 +27,15 @@
     button.disabled = true;
     out.replaceChildren(el("p", { class: "note" }, "正在匹配…"));
     try {
-      const reply = await PB.json("/v1/match", { method: "POST", body: { profile, top_k: Number($("top-k").value) } });
+      const body = { profile, top_k: Number($("top-k").value) };
+      // Every plan's sub-tasks unless one plan is picked; each result names its plan.
+      if (PB.currentPlan() && (PB.planList || []).length > 1) body.plan = PB.currentPlan();
+      const reply = await PB.json("/v1/match", { method: "POST", body });
       const head = reply.confident ? `找到 ${reply.tasks.length} 项相关子任务：`
         : "规划中没有明显对应的内容，以下是最接近的候选：";
       out.replaceChildren(el("p", { class: "note" }, head), ...reply.tasks.map((t) =>
         el("div", { class: "match", "data-testid": "match-result" },
-          el("strong", {}, t.subtask), el("span", { class: "note" }, `（${t.task}）`),
+          el("strong", {}, t.subtask), el("span", { class: "note" }, `（${t.task}${t.plan_title ? "，《" + t.plan_title + "》" : ""}）`),
           el("div", {}, `理由：${t.why}`),
           t.indicators.length ? el("div", {}, t.indicators.map((name) => el("span", { class: "tag" }, name))) : null)));
     } catch (err) {
@@ -42,8 +45,8 @@
     }
   }
 
-  PB.initHeader("任务");
   $("match-form").addEventListener("submit", match);
   $("profile").addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) match(e); });
-  loadTree();
+  document.addEventListener("pb:plan", loadTree);
+  PB.initHeader("任务").then(loadTree);  // the picked (or default) plan's tree
 })();
