@@ -47,6 +47,7 @@ class Components:
     deterministic: DeterministicChatService
     startup_seconds: float = 0.0
     monitor: Monitor | None = None  # actual figures and evaluation
+    redis: Any = None  # the replicas' shared Redis client (bot.redis_state), when redis.url is set
 
     # The default plan's parts, for front ends and tests that work with one plan.
     def default_context(self) -> PlanContext:
@@ -201,7 +202,33 @@ def make_monitor(settings: Settings, library: PlanLibrary | None = None) -> Moni
     return Monitor(store, table, default, titles=lambda plan_id: plans[plan_id].title, **band)
 
 
-def make_session_store(settings: Settings) -> SessionStore:
+def make_redis(settings: Settings) -> Any:
+    """The replicas' shared Redis client (None without ``redis.url``); connects lazily, on first use."""
+    if not settings.redis.url:
+        return None
+    from bot.redis_state import connect
+
+    return connect(settings.redis.url, settings.redis.timeout_seconds)
+
+
+def make_session_store(settings: Settings, redis_client: Any = None) -> SessionStore:
+    """The session store named by ``session.backend``.
+
+    Raises:
+        ValueError: ``redis`` is chosen without ``redis.url``.
+    """
+    if settings.session.backend == "redis":
+        if not settings.redis.url:
+            raise ValueError(
+                "session.backend=redis needs POLICYBOT_REDIS_URL (e.g. redis://127.0.0.1:6379/0). Available "
+                "backends without it: memory, sqlite"
+            )
+        from bot.redis_state import RedisSessionStore
+
+        client = redis_client if redis_client is not None else make_redis(settings)
+        return RedisSessionStore(
+            client, settings.session.ttl_seconds, settings.session.max_sessions, prefix=settings.redis.prefix
+        )
     if settings.session.backend == "sqlite":
         return SqliteSessionStore(
             settings.data_dir / "sessions.db", settings.session.ttl_seconds, settings.session.max_sessions
@@ -218,7 +245,8 @@ def build_components(settings: Settings, watch: bool = False) -> Components:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = make_embedder(settings)
     library = build_library(settings, embedder)
-    sessions = make_session_store(settings)
+    redis_client = make_redis(settings)
+    sessions = make_session_store(settings, redis_client)
     monitor = make_monitor(settings, library)
     deterministic = DeterministicChatService(
         library=library, sessions=sessions, top_k=settings.retrieval.top_k, monitor=monitor
@@ -242,4 +270,5 @@ def build_components(settings: Settings, watch: bool = False) -> Components:
         deterministic=deterministic,
         startup_seconds=seconds,
         monitor=monitor,
+        redis=redis_client,
     )
