@@ -52,6 +52,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.errors import INTERNAL_ERROR_MESSAGE, error_response, shared_state_unavailable
 from api.logging_setup import request_id_var
+from bot.redis_state import limits_storage
 from bot.settings import Settings
 
 access_log = logging.getLogger("policybot.access")
@@ -185,7 +186,7 @@ class AccessMiddleware:
         self._limits = limits.parse_many(rate_limit) if rate_limit.strip() else []
         self._remote = not storage_uri.startswith("memory://")
         self._limiter = (
-            limits.strategies.SlidingWindowCounterRateLimiter(_storage(storage_uri)) if self._limits else None
+            limits.strategies.SlidingWindowCounterRateLimiter(limits_storage(storage_uri)) if self._limits else None
         )
 
     def _auth_exempt(self, path: str) -> bool:
@@ -245,19 +246,6 @@ class AccessMiddleware:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-
-def _storage(uri: str) -> limits.storage.Storage:
-    """The counters' storage; Redis errors surface as `limits.errors.StorageError` (answered 503)."""
-    if uri.startswith(("redis://", "rediss://", "redis+unix://")):
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
-
-        # Short timeouts and one retry (a connection that died with a restarted Redis is replaced).
-        return limits.storage.storage_from_string(
-            uri, wrap_exceptions=True, socket_timeout=2.0, socket_connect_timeout=2.0, retry=Retry(NoBackoff(), 1)
-        )
-    return limits.storage.storage_from_string(uri, wrap_exceptions=True)
 
 
 class BodyLimitMiddleware:

@@ -61,6 +61,21 @@ def connect(url: str, timeout_seconds: float = 2.0) -> Any:
     )
 
 
+def limits_storage(uri: str, timeout_seconds: float = 2.0) -> Any:
+    """A `limits` storage for `uri` (memory:// or redis://…) whose backend errors are wrapped as
+    `limits.errors.StorageError`; Redis gets the same short timeouts and one retry as `connect`."""
+    import limits.storage
+
+    options: dict[str, Any] = {}
+    if uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        options = {"socket_timeout": timeout_seconds, "socket_connect_timeout": timeout_seconds,
+                   "retry": Retry(NoBackoff(), 1)}
+    return limits.storage.storage_from_string(uri, wrap_exceptions=True, **options)
+
+
 @contextlib.contextmanager
 def guarded() -> Iterator[None]:
     """Turn the client's connection errors into `SharedStateUnavailable` (other errors are bugs)."""

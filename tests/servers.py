@@ -79,7 +79,9 @@ class PostgresServer:
 
 
 def find_redis_server() -> Path | None:
-    found = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+    found = shutil.which("redis-server")
+    if found is None and Path("/usr/bin/redis-server").exists():  # sbin-less PATHs
+        found = "/usr/bin/redis-server"
     return Path(found) if found else None
 
 
