@@ -17,6 +17,7 @@ import yaml
 from bot.library import PlanContext, PlanLibrary, plan_vocabulary, task_aliases
 from bot.match import MatchResult, TaskMatcher, indicator_target_labels
 from bot.passages import PassageReader
+from bot.plan_notices import PlanNotices
 from bot.schemas import ChatService, TaskOut
 from bot.service import DeterministicChatService
 from bot.sessions import InMemorySessionStore, SessionStore, SqliteSessionStore
@@ -48,6 +49,7 @@ class Components:
     startup_seconds: float = 0.0
     monitor: Monitor | None = None  # actual figures and evaluation
     redis: Any = None  # the replicas' shared Redis client (bot.redis_state), when redis.url is set
+    notices: PlanNotices | None = None  # plan-change notices between replicas (with redis.url)
 
     # The default plan's parts, for front ends and tests that work with one plan.
     def default_context(self) -> PlanContext:
@@ -78,7 +80,15 @@ class Components:
         ctx = context or self.default_context()
         return plan_task_outs(ctx, result)
 
+    def plans_changed(self) -> None:
+        """After an ingest or removal here: reload now and tell the other replicas (when Redis is shared)."""
+        self.library.refresh()
+        if self.notices is not None:
+            self.notices.publish(self.library.generation)
+
     def close(self) -> None:
+        if self.notices is not None:
+            self.notices.close()
         self.library.close()
 
 
@@ -211,6 +221,14 @@ def make_redis(settings: Settings) -> Any:
     return connect(settings.redis.url, settings.redis.timeout_seconds)
 
 
+def publish_plan_change(settings: Settings, generation: int) -> None:
+    """Tell running replicas that the plans changed (a CLI ingest or removal); no-op without redis.url."""
+    client = make_redis(settings)
+    if client is not None:
+        PlanNotices(client, refresh=lambda: None, prefix=settings.redis.prefix).publish(generation)
+        client.close()
+
+
 def make_session_store(settings: Settings, redis_client: Any = None) -> SessionStore:
     """The session store named by ``session.backend``.
 
@@ -256,8 +274,12 @@ def build_components(settings: Settings, watch: bool = False) -> Components:
         from bot.llm.factory import build_llm_service
 
         chat = build_llm_service(settings, deterministic=deterministic, library=library)
+    notices = None
     if watch:
         library.watch(settings.plans.watch_seconds)
+        if redis_client is not None:
+            notices = PlanNotices(redis_client, library.refresh, prefix=settings.redis.prefix)
+            notices.start()
     seconds = time.perf_counter() - started
     log.info("components ready in %.2f s", seconds)
     return Components(
@@ -271,4 +293,5 @@ def build_components(settings: Settings, watch: bool = False) -> Components:
         startup_seconds=seconds,
         monitor=monitor,
         redis=redis_client,
+        notices=notices,
     )
