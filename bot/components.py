@@ -214,11 +214,9 @@ def make_monitor(settings: Settings, library: PlanLibrary | None = None) -> Moni
 
 def make_redis(settings: Settings) -> Any:
     """The replicas' shared Redis client (None without ``redis.url``); connects lazily, on first use."""
-    if not settings.redis.url:
-        return None
-    from bot.redis_state import connect
+    from bot.redis_state import redis_from_settings
 
-    return connect(settings.redis.url, settings.redis.timeout_seconds)
+    return redis_from_settings(settings)
 
 
 def publish_plan_change(settings: Settings, generation: int) -> None:

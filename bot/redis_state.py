@@ -21,6 +21,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.sessions import SessionState
+from bot.settings import Settings
 
 DEFAULT_PREFIX = "policybot:"
 INSTALL_HINT = "the redis client is missing: pip install 'redis>=5' (a dependency of policybot)"
@@ -59,6 +60,13 @@ def connect(url: str, timeout_seconds: float = 2.0) -> Any:
         retry=Retry(NoBackoff(), 1),
         health_check_interval=30,
     )
+
+
+def redis_from_settings(settings: Settings) -> Any:
+    """The replicas' shared Redis client (None without ``redis.url``); it connects on first use."""
+    if not settings.redis.url:
+        return None
+    return connect(settings.redis.url, settings.redis.timeout_seconds)
 
 
 def limits_storage(uri: str, timeout_seconds: float = 2.0) -> Any:

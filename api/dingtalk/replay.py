@@ -127,9 +127,9 @@ def make_replay_cache(settings: Settings, redis_client: object = None) -> Replay
         raise ValueError("dingtalk.replay_backend=redis needs POLICYBOT_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
     if settings.dingtalk_shared:
         from api.dingtalk.shared import RedisReplayCache
-        from bot.components import make_redis
+        from bot.redis_state import redis_from_settings
 
-        client = redis_client if redis_client is not None else make_redis(settings)
+        client = redis_client if redis_client is not None else redis_from_settings(settings)
         return RedisReplayCache(client, prefix=settings.redis.prefix)
     if backend in ("memory", "auto"):
         return InMemoryReplayCache()

@@ -303,10 +303,9 @@ def bot_from_settings(
     if settings.dingtalk_shared and settings.redis.url:
         # Several replicas: msgIds, signatures and each robot's send budget live in Redis.
         from api.dingtalk.shared import RedisSeenIds, RedisSendBudget
-        from bot.components import make_redis
-        from bot.redis_state import limits_storage
+        from bot.redis_state import limits_storage, redis_from_settings
 
-        redis_client = make_redis(settings)
+        redis_client = redis_from_settings(settings)
         seen = RedisSeenIds(redis_client, ttl, prefix=settings.redis.prefix)
         storage = limits_storage(settings.redis.url, settings.redis.timeout_seconds)
 

@@ -180,3 +180,41 @@ def test_unreachable_redis_raises_shared_state_unavailable() -> None:
     seen = RedisSeenIds(connect(f"redis://127.0.0.1:{free_port()}/0", 0.5), 60)
     with pytest.raises(SharedStateUnavailable):
         seen.add_if_new("m")
+
+
+def test_two_senders_share_one_robot_budget(redis_url: str) -> None:
+    """Two replicas' senders, 4 replies each for one robot, a 3/min budget in Redis: 3 go out in total, the
+    other 5 wait for the window (each sender's own 3/min would have sent 6)."""
+    from fakes.dingtalk_webhook import FakeWebhook
+
+    from api.dingtalk.models import MarkdownMessage
+    from api.dingtalk.sender import Outgoing, WebhookSender
+
+    webhook = FakeWebhook()
+    storage = limits_storage(redis_url)
+
+    async def run() -> tuple[int, int, int]:
+        senders = [
+            WebhookSender(3, budget_factory=lambda robot: RedisSendBudget(storage, robot, 3)) for _ in range(2)
+        ]
+        for sender in senders:
+            await sender.start()
+        for n in range(8):
+            senders[n % 2].enqueue(Outgoing(
+                webhook=webhook.url("budget"), robot="robot-budget", msg_id=f"m{n}",
+                message=MarkdownMessage(markdown={"title": "t", "text": f"reply {n}"}),
+            ))
+        deadline = time.monotonic() + 30
+        while sum(s.stats.sent for s in senders) < 3 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(2.0)  # room for a fourth send, were the budget not shared
+        sent = sum(s.stats.sent for s in senders)
+        queued = sum(s.queued("robot-budget") for s in senders)
+        for sender in senders:
+            await sender.stop(drain_seconds=0)
+        return sent, queued, len(webhook.for_session("budget"))
+
+    try:
+        assert asyncio.run(run()) == (3, 5, 3)
+    finally:
+        webhook.close()
