@@ -11,7 +11,8 @@ accepted once, and a robot's 20 messages a minute are counted across all replica
 Each replica keeps its own reply queues (`api.dingtalk.queues`): a reply is sent by the replica that took
 the message, so `sessionWebhook` URLs — bearer credentials — never leave that process; only the budget
 that paces the queues is shared. A Redis that cannot be reached raises `SharedStateUnavailable` on the
-callback path (DingTalk gets a 503 and retries) and makes the sender wait and retry.
+callback path (DingTalk gets a 503 and retries) and makes the sender wait and retry. The sender asks the
+budget from its event loop (one short Redis round trip per send; the client's timeout bounds a stall).
 
 >>> import fakeredis
 >>> seen = RedisSeenIds(fakeredis.FakeRedis(), ttl_seconds=7200)
