@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.redis_state import SharedStateUnavailable
 from corpus.types import VectorStoreUnavailable
 
 log = logging.getLogger("policybot.errors")
@@ -46,6 +47,17 @@ STORE_UNAVAILABLE_MESSAGE = (
     "检索服务（向量库）暂不可用，请稍后再试 / The retrieval backend (vector store) is unavailable, retry later"
 )
 STORE_RETRY_AFTER_SECONDS = 5
+SHARED_STATE_UNAVAILABLE_MESSAGE = (
+    "共享状态服务（Redis）暂不可用，请稍后再试 / Shared state (Redis) is unavailable, retry later"
+)
+
+
+def shared_state_unavailable() -> JSONResponse:
+    """The 503 for a Redis that cannot be reached (the next request tries it again)."""
+    return error_response(
+        503, "shared_state_unavailable", SHARED_STATE_UNAVAILABLE_MESSAGE,
+        headers={"Retry-After": str(STORE_RETRY_AFTER_SECONDS)},
+    )
 
 
 class ErrorDetail(BaseModel):
@@ -179,6 +191,11 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=503,
             headers={"Retry-After": str(STORE_RETRY_AFTER_SECONDS)},
         )
+
+    @app.exception_handler(SharedStateUnavailable)
+    async def _redis_down(_: Request, exc: SharedStateUnavailable) -> JSONResponse:
+        log.warning("shared state unavailable: %s", exc)
+        return shared_state_unavailable()
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

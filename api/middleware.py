@@ -18,8 +18,10 @@ From the outside in:
    body not complete within `body_timeout_seconds` (e.g. shorter than its Content-Length) gets 408.
 
 Rate-limit counters live in process memory by default: with `policybot serve --workers N` each worker
-counts on its own (the effective limit is N× the setting) unless `rate_limit_storage_uri` names a shared
-backend such as `redis://host:6379`.
+counts on its own (the effective limit is N× the setting) unless the counters are shared: with
+``POLICYBOT_REDIS_URL`` (or ``server.rate_limit_storage_uri``) every worker of every replica counts in
+Redis, so one limit holds across them. A Redis that cannot be reached gives a 503 (the limit cannot be
+checked), and the next request tries again.
 
 >>> from fastapi import FastAPI
 >>> app = FastAPI()
@@ -39,6 +41,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 import limits
+import limits.errors
 import limits.storage
 import limits.strategies
 from fastapi import FastAPI
@@ -47,8 +50,9 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api.errors import INTERNAL_ERROR_MESSAGE, error_response
+from api.errors import INTERNAL_ERROR_MESSAGE, error_response, shared_state_unavailable
 from api.logging_setup import request_id_var
+from bot.redis_state import limits_storage
 from bot.settings import Settings
 
 access_log = logging.getLogger("policybot.access")
@@ -180,10 +184,9 @@ class AccessMiddleware:
         self._exempt_paths = frozenset(exempt_paths)
         self._exempt_prefixes = tuple(exempt_prefixes)
         self._limits = limits.parse_many(rate_limit) if rate_limit.strip() else []
+        self._remote = not storage_uri.startswith("memory://")
         self._limiter = (
-            limits.strategies.SlidingWindowCounterRateLimiter(limits.storage.storage_from_string(storage_uri))
-            if self._limits
-            else None
+            limits.strategies.SlidingWindowCounterRateLimiter(limits_storage(storage_uri)) if self._limits else None
         )
 
     def _auth_exempt(self, path: str) -> bool:
@@ -221,7 +224,14 @@ class AccessMiddleware:
         if self._limiter is not None and path not in RATE_LIMIT_EXEMPT_PATHS:
             client = scope.get("client")
             identity = f"key:{matched}" if matched else f"ip:{client[0] if client else 'unknown'}"
-            wait = self._retry_after(identity)
+            try:
+                # A remote store is asked off the event loop: a slow Redis must not stall other requests.
+                wait = await asyncio.to_thread(self._retry_after, identity) if self._remote else (
+                    self._retry_after(identity))
+            except limits.errors.StorageError as exc:
+                log.warning("rate-limit storage unavailable: %s", type(exc.storage_error).__name__)
+                await shared_state_unavailable()(scope, receive, send)
+                return
             if wait is not None:
                 response = error_response(
                     429,
@@ -326,7 +336,7 @@ def install_middleware(
     settings: Settings,
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-    rate_limit_storage_uri: str = "memory://",
+    rate_limit_storage_uri: str | None = None,
 ) -> None:
     """Add forwarded-header handling, request ids + access logs, CORS, API keys + rate limits and the body
     limits to `app`."""
@@ -343,7 +353,7 @@ def install_middleware(
         AccessMiddleware,
         api_keys=[k.get_secret_value() for k in server.api_keys],
         rate_limit=server.rate_limit,
-        storage_uri=rate_limit_storage_uri,
+        storage_uri=rate_limit_storage_uri or settings.rate_limit_storage,
     )
     if server.cors_origins:
         app.add_middleware(

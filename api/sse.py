@@ -19,8 +19,9 @@ from typing import Any
 
 from fastapi.responses import StreamingResponse
 
-from api.errors import STORE_UNAVAILABLE_MESSAGE
+from api.errors import SHARED_STATE_UNAVAILABLE_MESSAGE, STORE_UNAVAILABLE_MESSAGE
 from bot.llm.service import StreamEvent, service_events
+from bot.redis_state import SharedStateUnavailable
 from bot.schemas import ChatReply, ChatService
 from corpus.types import VectorStoreUnavailable
 
@@ -56,6 +57,10 @@ def chat_events(
     except VectorStoreUnavailable as exc:  # the response has started: report in-band
         log.warning("chat stream: %s", exc)
         yield sse_event("error", {"error": {"code": "vector_store_unavailable", "message": STORE_UNAVAILABLE_MESSAGE}})
+    except SharedStateUnavailable as exc:
+        log.warning("chat stream: %s", exc)
+        yield sse_event("error", {"error": {"code": "shared_state_unavailable",
+                                            "message": SHARED_STATE_UNAVAILABLE_MESSAGE}})
     except Exception:  # the response has started: report in-band, never drop the connection silently
         log.exception("chat stream failed")
         yield sse_event("error", INTERNAL_ERROR)

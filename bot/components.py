@@ -17,6 +17,7 @@ import yaml
 from bot.library import PlanContext, PlanLibrary, plan_vocabulary, task_aliases
 from bot.match import MatchResult, TaskMatcher, indicator_target_labels
 from bot.passages import PassageReader
+from bot.plan_notices import PlanNotices
 from bot.schemas import ChatService, TaskOut
 from bot.service import DeterministicChatService
 from bot.sessions import InMemorySessionStore, SessionStore, SqliteSessionStore
@@ -47,6 +48,8 @@ class Components:
     deterministic: DeterministicChatService
     startup_seconds: float = 0.0
     monitor: Monitor | None = None  # actual figures and evaluation
+    redis: Any = None  # the replicas' shared Redis client (bot.redis_state), when redis.url is set
+    notices: PlanNotices | None = None  # plan-change notices between replicas (with redis.url)
 
     # The default plan's parts, for front ends and tests that work with one plan.
     def default_context(self) -> PlanContext:
@@ -77,7 +80,15 @@ class Components:
         ctx = context or self.default_context()
         return plan_task_outs(ctx, result)
 
+    def plans_changed(self) -> None:
+        """After an ingest or removal here: reload now and tell the other replicas (when Redis is shared)."""
+        self.library.refresh()
+        if self.notices is not None:
+            self.notices.publish(self.library.generation)
+
     def close(self) -> None:
+        if self.notices is not None:
+            self.notices.close()
         self.library.close()
 
 
@@ -201,7 +212,39 @@ def make_monitor(settings: Settings, library: PlanLibrary | None = None) -> Moni
     return Monitor(store, table, default, titles=lambda plan_id: plans[plan_id].title, **band)
 
 
-def make_session_store(settings: Settings) -> SessionStore:
+def make_redis(settings: Settings) -> Any:
+    """The replicas' shared Redis client (None without ``redis.url``); connects lazily, on first use."""
+    from bot.redis_state import redis_from_settings
+
+    return redis_from_settings(settings)
+
+
+def publish_plan_change(settings: Settings, generation: int) -> None:
+    """Tell running replicas that the plans changed (a CLI ingest or removal); no-op without redis.url."""
+    client = make_redis(settings)
+    if client is not None:
+        PlanNotices(client, refresh=lambda: None, prefix=settings.redis.prefix).publish(generation)
+        client.close()
+
+
+def make_session_store(settings: Settings, redis_client: Any = None) -> SessionStore:
+    """The session store named by ``session.backend``.
+
+    Raises:
+        ValueError: ``redis`` is chosen without ``redis.url``.
+    """
+    if settings.session.backend == "redis":
+        if not settings.redis.url:
+            raise ValueError(
+                "session.backend=redis needs POLICYBOT_REDIS_URL (e.g. redis://127.0.0.1:6379/0). Available "
+                "backends without it: memory, sqlite"
+            )
+        from bot.redis_state import RedisSessionStore
+
+        client = redis_client if redis_client is not None else make_redis(settings)
+        return RedisSessionStore(
+            client, settings.session.ttl_seconds, settings.session.max_sessions, prefix=settings.redis.prefix
+        )
     if settings.session.backend == "sqlite":
         return SqliteSessionStore(
             settings.data_dir / "sessions.db", settings.session.ttl_seconds, settings.session.max_sessions
@@ -218,7 +261,8 @@ def build_components(settings: Settings, watch: bool = False) -> Components:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = make_embedder(settings)
     library = build_library(settings, embedder)
-    sessions = make_session_store(settings)
+    redis_client = make_redis(settings)
+    sessions = make_session_store(settings, redis_client)
     monitor = make_monitor(settings, library)
     deterministic = DeterministicChatService(
         library=library, sessions=sessions, top_k=settings.retrieval.top_k, monitor=monitor
@@ -228,8 +272,12 @@ def build_components(settings: Settings, watch: bool = False) -> Components:
         from bot.llm.factory import build_llm_service
 
         chat = build_llm_service(settings, deterministic=deterministic, library=library)
+    notices = None
     if watch:
         library.watch(settings.plans.watch_seconds)
+        if redis_client is not None:
+            notices = PlanNotices(redis_client, library.refresh, prefix=settings.redis.prefix)
+            notices.start()
     seconds = time.perf_counter() - started
     log.info("components ready in %.2f s", seconds)
     return Components(
@@ -242,4 +290,6 @@ def build_components(settings: Settings, watch: bool = False) -> Components:
         deterministic=deterministic,
         startup_seconds=seconds,
         monitor=monitor,
+        redis=redis_client,
+        notices=notices,
     )

@@ -4,8 +4,9 @@ Only what a follow-up needs is kept — the plan, the last indicator, operation 
 count — never the question or answer text, so a session is a few dozen bytes and a stolen
 ``sessions.db`` reveals no conversation. The in-memory store is bounded (LRU eviction) and forgets idle
 sessions after a TTL; `SqliteSessionStore` shares sessions between the worker processes of one machine
-and deletes expired sessions from disk (``secure_delete`` overwrites them, the WAL is truncated). A
-shared backend (e.g. Redis) can implement the same protocol.
+and deletes expired sessions from disk (``secure_delete`` overwrites them, the WAL is truncated);
+`bot.redis_state.RedisSessionStore` shares them between replicas. All three pass one contract test
+(tests/bot/test_sessions.py).
 """
 
 from __future__ import annotations

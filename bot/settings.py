@@ -3,7 +3,8 @@
 Every field is described; backends are named by a `Literal`. Environment variables use the prefix
 ``POLICYBOT_`` and ``_`` between a section and its field, e.g. ``POLICYBOT_DINGTALK_APP_SECRET``,
 ``POLICYBOT_EMBEDDING_MODE=sentence-transformers``, ``POLICYBOT_LLM_BASE_URL=http://...``,
-``POLICYBOT_DATABASE_URL=postgresql+psycopg://...`` (the actuals store; default a SQLite file).
+``POLICYBOT_DATABASE_URL=postgresql+psycopg://...`` (the actuals store; default a SQLite file),
+``POLICYBOT_REDIS_URL=redis://host:6379/0`` (state shared by several replicas; default none).
 
 >>> s = Settings(data_dir=Path("/tmp/pb"))
 >>> s.embedding.mode
@@ -98,6 +99,11 @@ class ServerSettings(BaseModel):
         "believed (comma-separated or a JSON list). Empty (default): forwarded headers are ignored and the "
         "rate-limit key is the TCP peer address.",
     )
+    rate_limit_storage_uri: str = Field(
+        "",
+        description="Where rate-limit counters live, in `limits` syntax (memory://, redis://host:6379). Empty: "
+        "redis.url when set (one limit across replicas), else memory:// (per process).",
+    )
     body_timeout_seconds: float = Field(
         30.0, gt=0, description="A request body not fully received this long after the headers gets 408."
     )
@@ -132,8 +138,10 @@ class ServerSettings(BaseModel):
 
 
 class SessionSettings(BaseModel):
-    backend: Literal["memory", "sqlite"] = Field(
-        "memory", description="memory: per process; sqlite: shared by all workers (data_dir/sessions.db)."
+    backend: Literal["memory", "sqlite", "redis"] = Field(
+        "memory",
+        description="memory: per process; sqlite: shared by all workers of one machine (data_dir/sessions.db); "
+        "redis: shared by every replica (needs redis.url).",
     )
     ttl_seconds: int = Field(1800, ge=1, description="A session is forgotten after this idle time.")
     max_sessions: int = Field(10_000, ge=1, description="Oldest sessions are evicted beyond this many.")
@@ -160,11 +168,11 @@ class DingTalkSettings(BaseModel):
     client_id: str | None = Field(None, description="Stream mode: AppKey / client_id.")
     client_secret: SecretStr | None = Field(None, description="Stream mode: AppSecret / client_secret.")
     max_timestamp_skew_seconds: int = Field(3600, description="Reject callbacks older/newer than this.")
-    replay_backend: Literal["memory"] = Field(
-        "memory",
-        description="Where accepted (timestamp, sign) pairs are remembered until they leave the skew window, so "
-        "a captured callback cannot be replayed: memory (per process; a shared backend such as Redis plugs "
-        "into api.dingtalk.replay.make_replay_cache).",
+    replay_backend: Literal["auto", "memory", "redis"] = Field(
+        "auto",
+        description="Where accepted (timestamp, sign) pairs, seen msgIds and the per-robot send budget are kept, "
+        "so a captured callback cannot be replayed and a message is answered once: memory (per process), redis "
+        "(shared by every replica; needs redis.url), auto (redis when redis.url is set, else memory).",
     )
     max_body_bytes: int = Field(
         128 * 1024, ge=1024, description="Callback bodies larger than this get 400 before they are parsed."
@@ -183,6 +191,19 @@ class DingTalkSettings(BaseModel):
         default_factory=lambda: ["oapi.dingtalk.com", "api.dingtalk.com"],
         description="Hosts a callback's sessionWebhook may point to ('*' = any): the signature does not cover "
         "the body.",
+    )
+
+
+class RedisSettings(BaseModel):
+    url: str | None = Field(
+        None,
+        description="redis://[:password@]host:6379/0 shared by every replica: rate-limit counters, DingTalk msgIds, "
+        "signatures and send budget, plan-library notices, and sessions with session.backend=redis. Unset: each "
+        "process keeps these to itself.",
+    )
+    prefix: str = Field("policybot:", description="Prefix of every key (several deployments can share one Redis).")
+    timeout_seconds: float = Field(
+        2.0, gt=0, description="Connect/read timeout; an unreachable Redis gives 503 after this long."
     )
 
 
@@ -233,9 +254,21 @@ class Settings(BaseSettings):
     dingtalk: DingTalkSettings = Field(default_factory=DingTalkSettings)
     zzd: ZzdSettings = Field(default_factory=ZzdSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
 
     @property
     def database_url(self) -> str:
         """The actuals store's URL: ``database.url`` or the SQLite file under ``data_dir``."""
         return self.database.url or f"sqlite:///{self.data_dir / 'actuals.db'}"
+
+    @property
+    def rate_limit_storage(self) -> str:
+        """The rate-limit counters' storage URI (see ``server.rate_limit_storage_uri``)."""
+        return self.server.rate_limit_storage_uri or self.redis.url or "memory://"
+
+    @property
+    def dingtalk_shared(self) -> bool:
+        """True when DingTalk's seen msgIds, signatures and send budget live in Redis."""
+        backend = self.dingtalk.replay_backend
+        return backend == "redis" or (backend == "auto" and bool(self.redis.url))

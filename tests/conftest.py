@@ -59,3 +59,31 @@ def postgres_url():  # type: ignore[no-untyped-def]
         yield url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():  # type: ignore[no-untyped-def]
+    """A real redis-server on loopback for the whole session (fails, never skips, when missing)."""
+    from servers import RedisServer
+
+    server = RedisServer()
+    try:
+        server.start()
+    except (FileNotFoundError, RuntimeError) as exc:
+        server.close()
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:  # type: ignore[no-untyped-def]
+    """The session's Redis, emptied before each test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    client.close()
+    return str(redis_server.url)

@@ -3,6 +3,8 @@
 `PostgresServer` runs Debian's PostgreSQL binaries (``/usr/lib/postgresql/*/bin``): ``initdb`` into a
 fresh directory (as the ``postgres`` OS user when the suite runs as root, since initdb refuses root),
 ``pg_ctl start`` on a free 127.0.0.1 port with its unix socket in the same directory, one database.
+`RedisServer` runs Debian's ``redis-server`` on a free 127.0.0.1 port with its files in a fresh temporary
+directory; it can be stopped and started again on the same port (to test what happens while Redis is down).
 Missing binaries fail the tests with the package to install; they are never skipped silently.
 """
 
@@ -15,8 +17,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
+REDIS_INSTALL_HINT = "redis-server not found: install it with `apt-get install -y redis-server` (.ci/run does)"
 INSTALL_HINT = "PostgreSQL server binaries not found: install them with `apt-get install -y postgresql` (.ci/run does)"
 
 
@@ -71,4 +75,58 @@ class PostgresServer:
         if self.bin is not None and (self.dir / "data" / "postmaster.pid").exists():
             with contextlib.suppress(RuntimeError):  # already gone; the directory is removed either way
                 self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def find_redis_server() -> Path | None:
+    found = shutil.which("redis-server")
+    if found is None and Path("/usr/bin/redis-server").exists():  # sbin-less PATHs
+        found = "/usr/bin/redis-server"
+    return Path(found) if found else None
+
+
+class RedisServer:
+    """A throw-away ``redis-server`` on loopback; `start()` returns its ``redis://`` URL.
+
+    `stop()` kills it (its data is gone: nothing is persisted); `start()` again serves the same port.
+    """
+
+    def __init__(self) -> None:
+        self.bin = find_redis_server()
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="policybot-redis-"))
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> str:
+        if self.bin is None:
+            raise FileNotFoundError(REDIS_INSTALL_HINT)
+        args = [str(self.bin), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
+                "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--logfile", str(self.dir / "log")]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while True:
+            if self.proc.poll() is not None:
+                log = (self.dir / "log").read_text() if (self.dir / "log").exists() else ""
+                raise RuntimeError(f"redis-server exited with {self.proc.returncode}: {log[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return self.url
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server not answering on port {self.port} within 30 s")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Kill the server (by its own pid) and wait for it; the directory stays for a later `start()`."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+    def close(self) -> None:
+        self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)

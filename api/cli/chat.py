@@ -54,8 +54,8 @@ def serve(
 
         prepare_index(settings)
         os.environ.setdefault("POLICYBOT_DATA_DIR", str(settings.data_dir))
-        # Follow-up questions may land on any worker: share sessions through SQLite.
-        os.environ.setdefault("POLICYBOT_SESSION_BACKEND", "sqlite")
+        # Follow-up questions may land on any worker: share sessions (Redis when configured, else SQLite).
+        os.environ.setdefault("POLICYBOT_SESSION_BACKEND", "redis" if settings.redis.url else "sqlite")
         os.environ.setdefault("POLICYBOT_LOG_LEVEL", log_level.upper())
         uvicorn.run("api.main:create_app_from_env", factory=True, host=host, port=port, workers=workers, **quiet)
         return

@@ -123,6 +123,9 @@ def remove_cmd(plan_id: Annotated[str, typer.Argument(help="规划编号")]) -> 
     except PlanError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
+    from bot.components import publish_plan_change
+
+    publish_plan_change(settings, _registry(settings).generation())
     typer.echo(f"已删除 / removed: {info.id} {info.display}")
 
 
@@ -157,6 +160,10 @@ def ingest(
     except PlanError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
+    if report.added:
+        from bot.components import publish_plan_change
+
+        publish_plan_change(settings, registry.generation())
     for path, why in report.skipped:
         typer.echo(f"已跳过 / skipped: {path}（{why}）")
     embedder = make_embedder(settings) if report.added and index else None

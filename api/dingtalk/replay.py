@@ -3,8 +3,8 @@
 DingTalk's callback `sign` covers only the timestamp (and the secret), so a captured request could be
 sent again, with any body, until its timestamp leaves the skew window. `ReplayCache` remembers every
 accepted (timestamp, sign) pair until then, so each signature is accepted once. The cache is a small
-protocol: `InMemoryReplayCache` serves one process; a shared backend (e.g. Redis ``SET key NX EXAT``)
-implements the same method so that several workers reject each other's replays.
+protocol: `InMemoryReplayCache` serves one process; `api.dingtalk.shared.RedisReplayCache` (``SET key NX
+PXAT``) implements the same method so that every worker of every replica rejects the others' replays.
 `make_replay_cache(settings)` chooses the backend.
 
 >>> cache = InMemoryReplayCache(clock=lambda: 1_000.0)
@@ -116,13 +116,21 @@ class InMemoryReplayCache:
             return len(self._expiry)
 
 
-def make_replay_cache(settings: Settings) -> ReplayCache:
-    """The replay cache named by `settings.dingtalk.replay_backend`.
+def make_replay_cache(settings: Settings, redis_client: object = None) -> ReplayCache:
+    """The replay cache named by `settings.dingtalk.replay_backend` (``auto``: Redis when ``redis.url`` is set).
 
     Raises:
-        ValueError: the backend is not supported.
+        ValueError: the backend is not supported, or ``redis`` is chosen without ``redis.url``.
     """
     backend = settings.dingtalk.replay_backend
-    if backend == "memory":
+    if backend == "redis" and not settings.redis.url:
+        raise ValueError("dingtalk.replay_backend=redis needs POLICYBOT_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+    if settings.dingtalk_shared:
+        from api.dingtalk.shared import RedisReplayCache
+        from bot.redis_state import redis_from_settings
+
+        client = redis_client if redis_client is not None else redis_from_settings(settings)
+        return RedisReplayCache(client, prefix=settings.redis.prefix)
+    if backend in ("memory", "auto"):
         return InMemoryReplayCache()
-    raise ValueError(f"Replay backend {backend!r} is not supported. Available: memory")
+    raise ValueError(f"Replay backend {backend!r} is not supported. Available: auto, memory, redis")

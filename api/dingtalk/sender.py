@@ -26,6 +26,7 @@ import httpx
 
 from api.dingtalk.models import MarkdownMessage
 from api.dingtalk.queues import RobotQueues
+from api.dingtalk.shared import SendBudget
 
 log = logging.getLogger("policybot.dingtalk")
 
@@ -138,7 +139,8 @@ class WebhookSender:
 
     Each robot has at most one delivery in flight (its replies stay in order) and at most
     `max_inflight` deliveries run at once; a robot that is rate-limited, retrying or slow is skipped
-    while others send.
+    while others send. `budget_factory(robot)` replaces the in-process limit with a shared one
+    (`api.dingtalk.shared.RedisSendBudget`: one 20/min budget per robot across every replica).
 
     >>> async def demo() -> int:
     ...     sender = WebhookSender(messages_per_minute=20,
@@ -167,6 +169,7 @@ class WebhookSender:
         retry_seconds: float = 2.0,
         max_queue_per_robot: int = 100,
         max_inflight: int = 8,
+        budget_factory: Callable[[str], SendBudget] | None = None,
     ) -> None:
         if messages_per_minute < 1:
             raise ValueError(
@@ -185,7 +188,9 @@ class WebhookSender:
         self._attempts = max(1, attempts)
         self._retry_seconds = retry_seconds
         self._max_inflight = max_inflight
-        self._limiters: dict[str, RateLimiter] = {}
+        # robot → its send budget; in-process `RateLimiter`s unless a shared (Redis) budget is given.
+        self._budget_factory = budget_factory
+        self._limiters: dict[str, SendBudget] = {}
         self._queues: RobotQueues[Outgoing] = RobotQueues(max_queue_per_robot)
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._wake: asyncio.Event | None = None
@@ -268,10 +273,13 @@ class WebhookSender:
             else:
                 self._idle.clear()
 
-    def _limiter(self, robot: str) -> RateLimiter:
+    def _limiter(self, robot: str) -> SendBudget:
         limiter = self._limiters.get(robot)
         if limiter is None:
-            limiter = RateLimiter(self._per_minute, 60.0, clock=self._clock, sleep=self._sleep)
+            if self._budget_factory is not None:
+                limiter = self._budget_factory(robot)
+            else:
+                limiter = RateLimiter(self._per_minute, 60.0, clock=self._clock, sleep=self._sleep)
             self._limiters[robot] = limiter
         return limiter
 

@@ -33,6 +33,7 @@ from api.dingtalk.models import CallbackMessage, MarkdownMessage
 from api.dingtalk.render import DEFAULT_MAX_PARTS, markdown_messages, message_title, reply_messages
 from api.dingtalk.replay import InMemoryReplayCache, ReplayCache, TtlCache, make_replay_cache
 from api.dingtalk.sender import Outgoing, WebhookSender
+from api.dingtalk.shared import SeenIds
 from bot.schemas import ChatService
 from bot.settings import Settings
 from bot.validation import QuestionError, clean_question
@@ -127,6 +128,7 @@ class DingTalkBot:
         webhook_hosts: Iterable[str] = DEFAULT_WEBHOOK_HOSTS,
         clock: Callable[[], float] = time.monotonic,
         replay: ReplayCache | None = None,
+        seen: SeenIds | None = None,
     ) -> None:
         if dedup_ttl_seconds < 3600:
             # DingTalk may redeliver a message for up to an hour.
@@ -138,7 +140,8 @@ class DingTalkBot:
         # The signature covers only the timestamp, not the body, so a replayed header pair could
         # point sessionWebhook anywhere: only post to DingTalk's own hosts ("*" allows any).
         self.webhook_hosts = frozenset(h.lower() for h in webhook_hosts)
-        self._seen = TtlCache(dedup_ttl_seconds, dedup_max_items, clock=clock)
+        # msgIds already taken: in this process, or (`seen`) in Redis for every replica.
+        self._seen: SeenIds = seen if seen is not None else TtlCache(dedup_ttl_seconds, dedup_max_items, clock=clock)
         # Accepted (timestamp, sign) pairs of HTTP callbacks; see api.dingtalk.replay.
         self.replay: ReplayCache = replay if replay is not None else InMemoryReplayCache()
         self._generations: OrderedDict[str, int] = OrderedDict()
@@ -291,12 +294,29 @@ def bot_from_settings(
     >>> bot.max_question_chars
     2000
     """
-    sender = WebhookSender(
-        messages_per_minute=settings.dingtalk.messages_per_minute,
-        max_queue_per_robot=settings.dingtalk.max_queue_per_robot,
-    )
     # Remember msgIds at least as long as a replayed callback could still pass the timestamp check.
     ttl = max(3600.0, float(settings.dingtalk.max_timestamp_skew_seconds)) + 600.0
+    per_minute = settings.dingtalk.messages_per_minute
+    seen: SeenIds | None = None
+    budget_factory = None
+    redis_client = None
+    if settings.dingtalk_shared and settings.redis.url:
+        # Several replicas: msgIds, signatures and each robot's send budget live in Redis.
+        from api.dingtalk.shared import RedisSeenIds, RedisSendBudget
+        from bot.redis_state import limits_storage, redis_from_settings
+
+        redis_client = redis_from_settings(settings)
+        seen = RedisSeenIds(redis_client, ttl, prefix=settings.redis.prefix)
+        storage = limits_storage(settings.redis.url, settings.redis.timeout_seconds)
+
+        def budget_factory(robot: str) -> RedisSendBudget:
+            return RedisSendBudget(storage, robot, per_minute, 60, prefix=settings.redis.prefix)
+
+    sender = WebhookSender(
+        messages_per_minute=per_minute,
+        max_queue_per_robot=settings.dingtalk.max_queue_per_robot,
+        budget_factory=budget_factory,
+    )
     # `dingtalk.webhook_hosts` is optional in the settings tree (专有钉钉 deployments use other hosts).
     hosts = webhook_hosts or getattr(settings.dingtalk, "webhook_hosts", None) or DEFAULT_WEBHOOK_HOSTS
     return DingTalkBot(
@@ -306,5 +326,6 @@ def bot_from_settings(
         max_question_chars=settings.server.max_question_chars,
         max_sessions=settings.session.max_sessions,
         webhook_hosts=hosts,
-        replay=make_replay_cache(settings),
+        replay=make_replay_cache(settings, redis_client),
+        seen=seen,
     )

@@ -79,6 +79,15 @@ def _library(request: Request) -> Any:
     return library
 
 
+def _changed(request: Request, library: Any) -> None:
+    """Reload after an ingest/removal and notify the other replicas (components without it: reload only)."""
+    notify = getattr(get_components(request), "plans_changed", None)
+    if callable(notify):
+        notify()
+    else:
+        library.refresh()
+
+
 @router.get("/v1/plans", response_model=PlanList, summary="Every loaded plan")
 def list_plans(request: Request) -> PlanList:
     library = _library(request)
@@ -131,7 +140,7 @@ def upload_plan(
         except PlanError as exc:
             message = str(exc)
             raise ApiError(400, "bad_plan", message.split(" / ")[0], message.split(" / ")[-1]) from exc
-    library.refresh()
+    _changed(request, library)
     added = [_out(library.get(i.id), library.default_id, detail=True) for i in report.added if i.id in library]
     skipped = [{"file": Path(p).name, "reason": why} for p, why in report.skipped]
     if not added and skipped:
@@ -152,6 +161,6 @@ def delete_plan(plan_id: str, request: Request) -> PlanOut:
         library.registry.remove(plan_id)
     except PlanError as exc:
         raise ApiError(409, "plan_not_removable", str(exc).split(" / ")[0], str(exc).split(" / ")[-1]) from exc
-    library.refresh()
+    _changed(request, library)
     out: PlanOut = _out(ctx, library.default_id)
     return out

@@ -15,17 +15,16 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import dingtalk_stream
 import httpx
 import pytest
 import typer
 import uvicorn
+from fakes.dingtalk_webhook import FakeWebhook
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -81,54 +80,6 @@ class FakeChat:
     def questions(self) -> list[str]:
         with self._lock:
             return [q for q, _ in self.calls]
-
-
-@dataclass
-class Received:
-    session: str
-    raw: bytes
-    body: dict[str, Any] = field(default_factory=dict)
-
-
-class FakeWebhook:
-    """A sessionWebhook stand-in on loopback that records every POST, keyed by its `session` query."""
-
-    def __init__(self) -> None:
-        self.received: list[Received] = []
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                session = parse_qs(urlparse(self.path).query).get("session", [""])[0]
-                with outer.lock:
-                    outer.received.append(Received(session, raw, json.loads(raw)))
-                reply = b'{"errcode":0,"errmsg":"ok"}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *args: object) -> None:  # keep test output clean
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, session: str) -> str:
-        return f"http://127.0.0.1:{self.port}/robot/sendBySession?session={session}"
-
-    def for_session(self, session: str) -> list[Received]:
-        with self.lock:
-            return [r for r in self.received if r.session == session]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = TIMEOUT) -> None:

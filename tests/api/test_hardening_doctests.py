@@ -8,12 +8,14 @@ from types import ModuleType
 import pytest
 
 from api import http_protocol, json_limits
-from api.dingtalk import queues, replay, sender
+from api.dingtalk import queues, replay, sender, shared
 from bot import sessions, validation
 
 
 @pytest.mark.parametrize(
-    "module", [json_limits, http_protocol, queues, replay, sender, sessions, validation], ids=lambda m: m.__name__
+    "module",
+    [json_limits, http_protocol, queues, replay, sender, shared, sessions, validation],
+    ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -195,6 +195,49 @@ class TestSqliteSessionStore(SessionStoreContract):
         assert got is not None and got.indicator == "数字经济核心产业增加值"
 
 
+class TestRedisSessionStore(SessionStoreContract):
+    """The same contract against a real redis-server on loopback."""
+
+    @pytest.fixture
+    def make(self, tmp_path: Path, redis_url: str) -> StoreFactory:
+        from bot.redis_state import RedisSessionStore, connect
+
+        return lambda ttl, size, clock: RedisSessionStore(
+            connect(redis_url), ttl_seconds=ttl, max_sessions=size, clock=clock
+        )
+
+    def test_two_replicas_share_sessions(self, redis_url: str) -> None:
+        """Two clients (two replicas) on one Redis see each other's sessions and deletions."""
+        from bot.redis_state import RedisSessionStore, connect
+
+        clock = FakeClock()
+        one = RedisSessionStore(connect(redis_url), ttl_seconds=60, max_sessions=10, clock=clock)
+        two = RedisSessionStore(connect(redis_url), ttl_seconds=60, max_sessions=10, clock=clock)
+        one.put("shared", SessionState(plan="p1", indicator="数字经济核心产业增加值", turns=1))
+        assert two.get("shared") == SessionState(plan="p1", indicator="数字经济核心产业增加值", turns=1)
+        two.delete("shared")
+        assert one.get("shared") is None and one.count() == 0
+
+    def test_prefixes_keep_deployments_apart(self, redis_url: str) -> None:
+        from bot.redis_state import RedisSessionStore, connect
+
+        a = RedisSessionStore(connect(redis_url), 60, 10, clock=FakeClock(), prefix="a:")
+        b = RedisSessionStore(connect(redis_url), 60, 10, clock=FakeClock(), prefix="b:")
+        a.put("s", SessionState(turns=1))
+        assert (b.get("s"), b.count(), a.count()) == (None, 0, 1)
+
+    def test_unreachable_redis_is_shared_state_unavailable(self) -> None:
+        from servers import free_port
+
+        from bot.redis_state import RedisSessionStore, SharedStateUnavailable, connect
+
+        store = RedisSessionStore(connect(f"redis://127.0.0.1:{free_port()}", timeout_seconds=0.5), 60, 10)
+        with pytest.raises(SharedStateUnavailable, match="Redis"):
+            store.get("s")
+        with pytest.raises(SharedStateUnavailable, match="暂不可用"):
+            store.put("s", SessionState())
+
+
 MARKER = "MARKER-保密话题".encode()
 
 

@@ -18,11 +18,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     stop_server(running)
 
 
-# Module scope, not session: Playwright's sync API keeps an asyncio loop running in the main thread while
-# it is open, and tests of other modules (run in random order) call asyncio.run(), which refuses to start
-# inside a running loop.
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Not session-wide: while Playwright's sync API runs, the main thread has
+    a running event loop, so a later test elsewhere calling asyncio.run() would fail (random order)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: the browser tests need Debian's chromium and fonts-noto-cjk. "

@@ -35,7 +35,8 @@ def test_plan_picker_only_for_several_plans(page: Any, server: Server, plans: An
     if visible:
         expect(picker).to_be_visible()
         # On the chat page the first choice leaves the plan to the question (the server decides the scope).
-        assert picker.locator("option").all_inner_texts() == ["全部规划（按问题自动判断）", "甲市数字经济规划", "乙市制造业规划"]
+        options = picker.locator("option").all_inner_texts()
+        assert options == ["全部规划（按问题自动判断）", "甲市数字经济规划", "乙市制造业规划"]
         expect(page.locator("#app-title")).to_have_text("规划问答（2个规划） · 问答助手")
     else:
         expect(page.locator("#app-title")).to_have_text("温州市数字经济发展“十四五”规划 · 问答助手")
