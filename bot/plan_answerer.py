@@ -21,7 +21,7 @@ from bot.answer_text import (
     answer_tasks,
     answer_timeline,
 )
-from bot.compose import Draft, refusal
+from bot.compose import Draft, dedupe_citations, fmt_number, refusal
 from bot.library import PlanContext
 from bot.numeric import answer_numeric
 from bot.passages import expand_question, load_synonyms
@@ -120,6 +120,16 @@ def _list_draft(ctx: PlanContext, u: Understanding) -> Draft | None:
     return answer_basis_documents(ctx.chunks, name, ctx.info.title)
 
 
+def _cite_stated(draft: Draft, ctx: PlanContext) -> Draft:
+    """When the plan's text itself states a computed figure ("新增26.8万户"), cite that passage too."""
+    for fig in draft.figures:
+        if fig.quantity in ("base", "target") or not fig.unit:
+            continue
+        found = ctx.finder.cite(f"{fmt_number(fig.value)}{fig.unit}")
+        draft.citations = dedupe_citations([*draft.citations, *found])
+    return draft
+
+
 def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_question: str | None = None) -> Draft:
     """Answer ``u`` from this plan only. ``passage_question`` is the unstripped question for retrieval."""
     name = ctx.info.display
@@ -143,7 +153,7 @@ def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_questio
         return answer_match(u.question, result, plan_task_outs(ctx, result), ctx.catalogue, ctx.finder, name)
     if u.intent == "numeric" and u.resolution is not None:
         try:
-            return answer_numeric(u.resolution, ctx.table, ctx.finder)
+            return _cite_stated(answer_numeric(u.resolution, ctx.table, ctx.finder), ctx)
         except ValueError as exc:
             label = u.resolution.indicator.name if u.resolution.indicator else ""
             return Draft(intent="compute", lead=f"无法完成该计算：{exc}", indicator=label or None)
