@@ -164,7 +164,7 @@ _NUMERIC_INTENT_RE = re.compile(
 
 # A left-over phrase ending like a statistic ("数字贸易额", "人口") is a metric even without 多少.
 _METRIC_HEAD_RE = re.compile(
-    r"(额|量|率|数|值|比重|占比|规模|收入|产值|价|速|人口|gdp|耗|强度|指数|面积|产量|时长|天数|次数)$"
+    r"(额|量|率|数|值|比重|占比|规模|收入|产值|价|速|人口|gdp|耗|指数|面积|产量|时长|天数|次数)$"
 )
 
 

@@ -27,8 +27,8 @@ def test_a_notice_reaches_every_listening_replica(redis_url: str) -> None:
         listener.start()
     try:
         publisher = PlanNotices(connect(redis_url), refresh=lambda: None)
-        assert wait_for(lambda: publisher.publish(7) == 2, 10), "listeners did not subscribe"
-        assert wait_for(lambda: one.calls >= 1 and two.calls >= 1, 10)
+        assert wait_for(lambda: publisher.publish(7) == 2, 60), "listeners did not subscribe"
+        assert wait_for(lambda: one.calls >= 1 and two.calls >= 1, 60)
         assert [listener.received >= 1 for listener in listeners] == [True, True]
     finally:
         for listener in listeners:
@@ -41,6 +41,7 @@ def test_prefixes_are_separate_channels(redis_url: str) -> None:
         "dep-a:plans", "dep-b:plans")
 
 
+# Liveness bounds (60 s) only: events are awaited, not timed; a busy 2-core machine may be slow to reconnect.
 def test_listening_survives_a_redis_restart(tmp_path: object) -> None:
     """Redis stops: publishing is a logged no-op (0 receivers); it returns: the listener hears again."""
     from servers import RedisServer
@@ -52,13 +53,13 @@ def test_listening_survives_a_redis_restart(tmp_path: object) -> None:
     listener.start()
     publisher = PlanNotices(connect(server.url, 0.5), refresh=lambda: None)
     try:
-        assert wait_for(lambda: publisher.publish(1) == 1, 10)
+        assert wait_for(lambda: publisher.publish(1) == 1, 60)
         server.stop()
         assert publisher.publish(2) == 0
         server.start()
         # Back: the listener subscribes again (and refreshes once for what it may have missed).
-        assert wait_for(lambda: publisher.publish(3) == 1, 15)
-        assert wait_for(lambda: listener.received >= 2, 10)
+        assert wait_for(lambda: publisher.publish(3) == 1, 60)
+        assert wait_for(lambda: listener.received >= 2, 60)
         assert calls.calls >= 3
     finally:
         listener.close()
