@@ -119,6 +119,7 @@ def build_plan_index(settings: Settings, info: PlanInfo, embedder: Embedder, ext
         fusion=settings.retrieval.fusion,
         reranker=make_reranker(settings.retrieval.rerank_model_path),
         plan_id=info.id,
+        dense=settings.retrieval.dense,
     )
     index.warm_up()
     return index

@@ -72,6 +72,11 @@ class RetrievalSettings(BaseModel):
         "convex", description="convex: weighted sum of normalised BM25 and dense scores (measured best); rrf."
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant (fusion=rrf).")
+    dense: Literal["always", "undecided"] = Field(
+        "undecided",
+        description="always: embed every retrieved question; undecided: only when the dense list could still "
+        "change the first hit of the fusion (BM25 alone ranks the rest, no embedding).",
+    )
     rerank_model_path: str | None = Field(None, description="Optional local cross-encoder dir for reranking.")
 
 

@@ -38,7 +38,15 @@ from pathlib import Path
 
 from corpus.chunking import CHUNKER_VERSION, StructureChunker, corpus_terms, index_text
 from corpus.loaders import Document, LoaderError, discover, load_document, sidecar_path
-from corpus.retriever import FusionMode, Granularity, HybridRetriever, Reranker, RetrievalMode, select_searchable
+from corpus.retriever import (
+    DenseWhen,
+    FusionMode,
+    Granularity,
+    HybridRetriever,
+    Reranker,
+    RetrievalMode,
+    select_searchable,
+)
 from corpus.types import Chunk, Embedder, Hit, VectorStore
 
 log = logging.getLogger(__name__)
@@ -91,7 +99,7 @@ class CorpusIndex:
             `corpus.factory.build_index` does).
         extra_terms: domain terms for the BM25 tokenizer (indicator names/aliases, task names); terms
             found by structure in the corpus (table rows, sub-tasks) are added automatically.
-        rrf_k, weights, mode, granularity, reranker, fusion: passed to `HybridRetriever`.
+        rrf_k, weights, mode, granularity, reranker, fusion, dense: passed to `HybridRetriever`.
     """
 
     def __init__(
@@ -109,8 +117,10 @@ class CorpusIndex:
         reranker: Reranker | None = None,
         fusion: FusionMode = "convex",
         plan_id: str = "",
+        dense: DenseWhen = "always",
     ) -> None:
         self.plan_id = plan_id
+        self.dense = dense
         self.document_roots = [Path(p) for p in documents]
         self.data_dir = Path(data_dir)
         self.embedder = embedder
@@ -202,7 +212,7 @@ class CorpusIndex:
             retriever = HybridRetriever(
                 chunks, self.embedder, self.store, extra_terms=terms, rrf_k=self.rrf_k,
                 weights=self.weights, mode=self.mode, granularity=self.granularity, reranker=self.reranker,
-                fusion=self.fusion,
+                fusion=self.fusion, dense=self.dense,
             )
             retriever.warm_up()
             # The swap: one reference assignment, atomic for readers.
