@@ -147,6 +147,7 @@ def build_index(
     fusion: FusionMode = "convex",
     plan_id: str = "",
     dense: DenseWhen = "always",
+    shared_tokenizer: str | None = None,
 ) -> CorpusIndex:
     """A `CorpusIndex` over `documents` (files or folders); call `warm_up()` to build/load it.
 
@@ -159,5 +160,5 @@ def build_index(
     return CorpusIndex(
         documents, data_dir, embedder, store, extra_terms=extra_terms, rrf_k=rrf_k,
         weights=weights, mode=mode, granularity=granularity, reranker=reranker, fusion=fusion, plan_id=plan_id,
-        dense=dense,
+        dense=dense, shared_tokenizer=shared_tokenizer,
     )
