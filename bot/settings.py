@@ -84,6 +84,12 @@ class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Bind address of `policybot serve`.")
     port: int = Field(8000, description="Port of `policybot serve`.")
     workers: int = Field(1, ge=1, description="uvicorn worker processes.")
+    threads: int = Field(
+        40, ge=1,
+        description="Requests answered at once per worker (the thread pool of sync routes); the rest wait in "
+        "order. Few threads keep the slowest request short on few cores; an LLM deployment waits on the network "
+        "and wants more.",
+    )
     max_question_chars: int = Field(2000, ge=1, description="Longest accepted question, in characters.")
     api_keys: list[SecretStr] = Field(
         default_factory=list, description="If set, requests need one of these keys."
