@@ -10,7 +10,7 @@ lists with a seeded random stream, so two plans rarely share a sentence.
 
 >>> plan = synth_plan(3)
 >>> plan.plan_id, plan.region, len(plan.indicators) >= 4
-('synth-0003', '青岭市', True)
+('synth-0003', '南岭市', True)
 """
 
 from __future__ import annotations
