@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
@@ -40,6 +41,8 @@ def create_app(settings: Settings | None = None, components_factory: ComponentsF
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes run in anyio's thread pool: its size is how many requests compete for the GIL at once.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.server.threads
         components = factory(settings)
         app.state.components = components
         app.state.chat = components.chat

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,8 +110,9 @@ def make_registry(settings: Settings) -> PlanRegistry:
     return PlanRegistry(roots, settings.data_dir, max_file_mb=settings.corpus.max_file_mb)
 
 
-def build_plan_index(settings: Settings, info: PlanInfo, embedder: Embedder, extra_terms: list[str]) -> Any:
-    """Open (or build, when the plan's files changed) the plan's own hybrid index."""
+def plan_index(settings: Settings, plan_id: str, embedder: Embedder, paths: Sequence[Path] = (),
+               extra_terms: Sequence[str] = ()) -> Any:
+    """The plan's own hybrid index (not opened): collection ``<collection>-<plan id>``, ``data_dir/index/<id>``."""
     from corpus.factory import build_index, make_reranker, make_store
 
     store = make_store(
@@ -118,19 +120,26 @@ def build_plan_index(settings: Settings, info: PlanInfo, embedder: Embedder, ext
         path=settings.data_dir / "chroma",
         host=settings.vectorstore.host,
         port=settings.vectorstore.port,
-        collection=f"{settings.vectorstore.collection}-{info.id}",
+        collection=f"{settings.vectorstore.collection}-{plan_id}",
     )
-    index = build_index(
-        list(info.paths),
-        settings.data_dir / "index" / info.id,
+    return build_index(
+        list(paths),
+        settings.data_dir / "index" / plan_id,
         embedder,
         store,
         extra_terms=extra_terms,
         rrf_k=settings.retrieval.rrf_k,
         fusion=settings.retrieval.fusion,
         reranker=make_reranker(settings.retrieval.rerank_model_path),
-        plan_id=info.id,
+        plan_id=plan_id,
+        dense=settings.retrieval.dense,
+        shared_tokenizer="plan-index",  # one jieba dictionary for every plan's index (memory, see bm25.py)
     )
+
+
+def build_plan_index(settings: Settings, info: PlanInfo, embedder: Embedder, extra_terms: list[str]) -> Any:
+    """Open (or build, when the plan's files changed) the plan's own hybrid index."""
+    index = plan_index(settings, info.id, embedder, info.paths, extra_terms)
     index.warm_up()
     return index
 
@@ -157,7 +166,8 @@ def build_context(settings: Settings, info: PlanInfo, embedder: Embedder) -> Pla
     reader.warm_up(index.chunks, extra_vocabulary=terms)
     matcher = None
     if data.catalogue.subtasks:
-        matcher = TaskMatcher(data.catalogue, embedder=embedder, cache_dir=settings.data_dir / "cache")
+        matcher = TaskMatcher(data.catalogue, embedder=embedder, cache_dir=settings.data_dir / "cache",
+                              shared_tokenizer="plan-tasks")
         matcher.warm_up()
     ctx = PlanContext(
         info=info, data=data, index=index, reader=reader, matcher=matcher,
@@ -168,10 +178,19 @@ def build_context(settings: Settings, info: PlanInfo, embedder: Embedder) -> Pla
     return ctx
 
 
+def remove_plan_data(settings: Settings, plan_id: str, embedder: Embedder | None = None) -> None:
+    """Delete a removed plan's index data: its vector collection and ``data_dir/index/<plan id>``.
+
+    Other plans' data is not touched. Idempotent: every server that notices the removal calls it.
+    """
+    plan_index(settings, plan_id, embedder or make_embedder(settings)).destroy()
+
+
 def build_library(settings: Settings, embedder: Embedder | None = None) -> PlanLibrary:
     embedder = embedder or make_embedder(settings)
     library = PlanLibrary(
-        make_registry(settings), lambda info: build_context(settings, info, embedder), default=settings.plans.default
+        make_registry(settings), lambda info: build_context(settings, info, embedder), default=settings.plans.default,
+        on_removed=lambda ctx: remove_plan_data(settings, ctx.id, embedder),
     )
     library.warm_up()
     return library

@@ -150,10 +150,13 @@ class PlanLibrary:
         build: plan → context (loads, indexes, warms up); called once per new or changed plan.
         default: a plan id, ``"auto"`` (the plan whose metadata says ``default: true``, else the only
             shipped plan) or ``""`` for no default plan.
+        on_removed: called with the context of a plan that left the registry (deletes its index data).
     """
 
-    def __init__(self, registry: PlanRegistry, build: ContextBuilder, default: str = "auto") -> None:
+    def __init__(self, registry: PlanRegistry, build: ContextBuilder, default: str = "auto",
+                 on_removed: Callable[[PlanContext], None] | None = None) -> None:
         self.registry = registry
+        self._on_removed = on_removed
         self._build = build
         self._default_setting = default
         self._contexts: dict[str, PlanContext] = {}
@@ -229,11 +232,18 @@ class PlanLibrary:
                 except Exception as exc:  # one broken plan must not take the others down
                     log.error("plan %s not loaded: %s", info.id, exc)
             removed = set(current) - set(contexts)
+            gone = set(current) - {info.id for info in infos}  # not a plan whose rebuild failed
             changed = removed or set(contexts) != set(current) or any(
                 contexts[i] is not current.get(i) for i in contexts
             )
             self._contexts = contexts
             self._generation = generation
+        for plan_id in sorted(gone):
+            if self._on_removed is not None:
+                try:
+                    self._on_removed(current[plan_id])
+                except Exception as exc:  # the plan is gone either way; its files can be deleted later
+                    log.error("plan %s removed, its index data not deleted: %s", plan_id, exc)
         if changed:
             log.info("plan library: %s (generation %s)", ", ".join(self.ids()) or "no plans", generation)
             for listener in list(self.listeners):

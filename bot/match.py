@@ -208,6 +208,8 @@ class TaskMatcher:
         embedder: any `corpus.types.Embedder`; None gives keyword-only matching.
         semantic_floor: cosine a profile must reach for semantic evidence alone to count as a clear
             match (keyword evidence does not need it).
+        shared_tokenizer: name of a process-wide jieba tokenizer (`corpus.bm25.shared_tokenizer`) for
+            the keywords, instead of a private dictionary copy.
     """
 
     def __init__(
@@ -216,8 +218,10 @@ class TaskMatcher:
         embedder: Embedder | None = None,
         semantic_floor: float = SEMANTIC_FLOOR,
         cache_dir: Path | None = None,
+        shared_tokenizer: str | None = None,
     ) -> None:
         self.catalogue = catalogue
+        self.shared_tokenizer = shared_tokenizer
         self.embedder = embedder
         self.semantic_floor = semantic_floor
         self.cache_dir = cache_dir
@@ -240,12 +244,13 @@ class TaskMatcher:
         with self._lock:
             self._normalise.warm_up()
             if self._tokenizer is None:
-                import jieba  # a private Tokenizer: our keywords must not change others' segmentation
+                # A private copy of the dictionary (our keywords must not change others' segmentation), or
+                # the process's shared one when many plans are loaded.
+                from corpus.bm25 import _private_tokenizer, add_words, shared_tokenizer
 
-                tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
-                for term in self._terms:
-                    tokenizer.add_word(term, freq=2000)
+                name = self.shared_tokenizer
+                tokenizer = shared_tokenizer(name) if name else _private_tokenizer()
+                add_words(tokenizer, self._terms, freq=2000, min_chars=1)
                 self._tokenizer = tokenizer
             if self.embedder is not None and self._doc_matrix is None and self._subtasks:
                 self.embedder.warm_up()

@@ -110,7 +110,7 @@ def find_mentions(
     """
     blocked = [0] * (len(question) + 1)
     for term in protected:
-        if len(term) >= 3:
+        if len(term) >= 3 and term in question:  # the substring test first: most terms are absent
             for m in re.finditer(re.escape(term), question):
                 for i in range(m.start(), m.end()):
                     blocked[i] = 1
@@ -120,6 +120,8 @@ def find_mentions(
     region_hits: dict[tuple[int, int], list[str]] = {}
     titles = {p.id: p.title for p in plans}
     for mention, plan_id in _mention_table(plans):
+        if mention not in question:
+            continue
         for m in re.finditer(re.escape(mention), question):
             span = range(m.start(), m.end())
             if any(blocked[i] for i in span):

@@ -75,6 +75,11 @@ class RetrievalSettings(BaseModel):
         "convex", description="convex: weighted sum of normalised BM25 and dense scores (measured best); rrf."
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant (fusion=rrf).")
+    dense: Literal["always", "undecided"] = Field(
+        "undecided",
+        description="always: embed every retrieved question; undecided: only when the dense list could still "
+        "change the first hit of the fusion (BM25 alone ranks the rest, no embedding).",
+    )
     rerank_model_path: str | None = Field(None, description="Optional local cross-encoder dir for reranking.")
 
 
@@ -82,6 +87,12 @@ class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Bind address of `policybot serve`.")
     port: int = Field(8000, description="Port of `policybot serve`.")
     workers: int = Field(1, ge=1, description="uvicorn worker processes.")
+    threads: int = Field(
+        40, ge=1,
+        description="Requests answered at once per worker (the thread pool of sync routes); the rest wait in "
+        "order. Few threads keep the slowest request short on few cores; an LLM deployment waits on the network "
+        "and wants more.",
+    )
     max_question_chars: int = Field(2000, ge=1, description="Longest accepted question, in characters.")
     api_keys: list[SecretStr] = Field(
         default_factory=list, description="If set, requests need one of these keys."

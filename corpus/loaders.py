@@ -33,6 +33,8 @@ import yaml
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm", ".xlsx", ".xls", ".csv")
 SIDECAR_SUFFIX = ".meta.yaml"
+# libyaml's safe loader when installed: a plan scan reads every sidecar.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Conversion leftovers of Word → text tools, e.g. "[bookmark: _GoBack]"; they carry no content.
 _ARTIFACT_RE = re.compile(r"\[bookmark:[^\]]*\]\s*")
@@ -318,7 +320,7 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     if not meta_path.is_file():
         return {}
     try:
-        data = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(meta_path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         raise LoaderError(f"元数据文件格式错误 / invalid YAML in {meta_path.name}: {exc}") from exc
     if not isinstance(data, dict):

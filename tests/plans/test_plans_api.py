@@ -146,6 +146,9 @@ def test_a_running_server_picks_up_an_ingest_and_a_removal_within_10_seconds(tmp
         while time.monotonic() - gone < 10 and NANHU in [p["id"] for p in _get(base + "/v1/plans")["plans"]]:
             time.sleep(0.2)
         assert [p["id"] for p in _get(base + "/v1/plans")["plans"]] == [YUNTAI]
+        # Only the removed plan's index folder is deleted.
+        assert not (tmp_path / "data" / "index" / NANHU).exists()
+        assert (tmp_path / "data" / "index" / YUNTAI).is_dir()
     finally:
         server.terminate()
         server.wait(timeout=30)
