@@ -161,6 +161,9 @@ class PlanLibrary:
         self._default_setting = default
         self._contexts: dict[str, PlanContext] = {}
         self._generation = -1
+        # The generation number plus the plan folders: a plan committed by an ingest that was killed
+        # before it could bump the number is still noticed.
+        self._fingerprint: tuple[int, tuple[str, ...]] = (-1, ())
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -214,10 +217,11 @@ class PlanLibrary:
     def refresh(self, force: bool = False) -> bool:
         """Reload when the registry's generation changed; returns True when the plan set changed."""
         generation = self.registry.generation()
-        if not force and generation == self._generation:
+        fingerprint = (generation, self.registry.folders())
+        if not force and fingerprint == self._fingerprint:
             return False
         with self._lock:
-            if not force and generation == self._generation:
+            if not force and fingerprint == self._fingerprint:
                 return False
             infos = self.registry.scan()
             current = self._contexts
@@ -238,6 +242,7 @@ class PlanLibrary:
             )
             self._contexts = contexts
             self._generation = generation
+            self._fingerprint = fingerprint
         for plan_id in sorted(gone):
             if self._on_removed is not None:
                 try:

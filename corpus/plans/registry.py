@@ -131,6 +131,14 @@ class PlanRegistry:
         except (OSError, ValueError):
             return 0
 
+    def folders(self) -> tuple[str, ...]:
+        """Names of the committed plan folders (cheap: one directory listing)."""
+        try:
+            return tuple(sorted(n for n in os.listdir(self.plans_dir) if not n.startswith(".") and n != GENERATION_FILE
+                                and (self.plans_dir / n).is_dir()))
+        except OSError:
+            return ()
+
     def scan(self) -> list[PlanInfo]:
         """Every plan on disk: shipped/configured ones first, then ingested ones by id.
 

@@ -49,7 +49,8 @@ def test_listening_survives_a_redis_restart(tmp_path: object) -> None:
     server = RedisServer()
     server.start()
     calls = Counter()
-    listener = PlanNotices(connect(server.url, 0.5), calls, retry_seconds=0.2)
+    # The socket timeout must exceed the listener's 1 s read wait, as in production (2 s by default).
+    listener = PlanNotices(connect(server.url, 3), calls, retry_seconds=0.2)
     listener.start()
     publisher = PlanNotices(connect(server.url, 0.5), refresh=lambda: None)
     try:
@@ -58,8 +59,9 @@ def test_listening_survives_a_redis_restart(tmp_path: object) -> None:
         assert publisher.publish(2) == 0
         server.start()
         # Back: the listener subscribes again (and refreshes once for what it may have missed).
-        assert wait_for(lambda: publisher.publish(3) == 1, 60)
-        assert wait_for(lambda: listener.received >= 2, 60)
+        # Pub/sub is fire-and-forget: a notice sent while the listener resubscribes may be lost (the poll
+        # covers it), so notices are sent until one is heard.
+        assert wait_for(lambda: publisher.publish(3) >= 0 and listener.received >= 2, 60)
         assert calls.calls >= 3
     finally:
         listener.close()

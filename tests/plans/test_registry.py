@@ -118,8 +118,25 @@ def test_unsafe_inputs_are_refused_with_reasons(tmp_path: Path) -> None:
     assert "hunter2" not in "".join(p.read_text(errors="ignore") for p in (tmp_path / "data").rglob("*") if p.is_file())
 
 
-def test_a_killed_ingest_blocks_nothing(tmp_path: Path) -> None:
-    """SIGKILL an ingest while it holds the lock inside staging: the next ingest runs and cleans up."""
+KILLS = {
+    # during the copy into staging: nothing committed, a staging folder left behind
+    "copy": "import shutil\n_copy = shutil.copyfile\n"
+            "def hook(*a, **k):\n    print('killed', flush=True)\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+            "shutil.copyfile = hook\nimport corpus.plans.registry as r\nr.shutil.copyfile = hook\n",
+    # staged and read, before the commit: nothing committed
+    "validate": "",
+    # after the commit's rename, before the generation number is bumped: the plan is whole and visible
+    "commit": "import corpus.plans.registry as r\n"
+              "def hook(self):\n    print('killed', flush=True)\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+              "r.PlanRegistry._bump = hook\n",
+}
+
+
+@pytest.mark.parametrize("point", list(KILLS))
+def test_a_killed_ingest_blocks_nothing(tmp_path: Path, point: str) -> None:
+    """SIGKILL an ingest at several points (it holds the lock each time): the next ingest runs and cleans up."""
+    from bot.library import PlanLibrary
+
     src = write_plans(tmp_path / "src", ("yuntai.md", "nanhu.md"))
     data = tmp_path / "data"
     script = textwrap.dedent(
@@ -129,18 +146,31 @@ def test_a_killed_ingest_blocks_nothing(tmp_path: Path) -> None:
         from pathlib import Path
         from corpus.plans.registry import PlanRegistry
         def stop_here(info):
-            print("staged", flush=True)
+            print("killed", flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
             return []
-        PlanRegistry([], Path({str(data)!r})).ingest([Path({str(src / "yuntai.md")!r})], validate=stop_here)
+        """
+    ) + KILLS[point] + textwrap.dedent(
+        f"""
+        validate = stop_here if {point == "validate"!r} else None
+        PlanRegistry([], Path({str(data)!r})).ingest([Path({str(src / "yuntai.md")!r})], validate=validate)
         """
     )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == -9 and "staged" in proc.stdout
+    assert proc.returncode == -9 and "killed" in proc.stdout, proc.stderr
     leftovers = [p.name for p in (data / "plans").iterdir() if p.name.startswith(".staging-")]
-    assert len(leftovers) == 1  # the killed process left its staging folder behind
     registry = PlanRegistry([], data)
-    assert registry.scan() == [] and registry.generation() == 0  # nothing half-committed
+    committed = [p.id for p in registry.scan()]
+    assert registry.generation() == 0
+    if point == "commit":
+        assert leftovers == [] and committed == ["yuntai-szjj-2021-2025"]  # renamed whole, not half
+        # A running server notices the plan although the number was never bumped (folder fingerprint).
+        seen: list[str] = []
+        library = PlanLibrary(registry, lambda info: seen.append(info.id), default="")  # type: ignore[arg-type,func-returns-value]
+        library.refresh()
+        assert seen == ["yuntai-szjj-2021-2025"]
+    else:
+        assert len(leftovers) == 1 and committed == []  # the staging folder is left, nothing committed
     report = registry.ingest([src / "nanhu.md"])
     assert [p.id for p in report.added] == ["nanhu-szjj-2021-2025"]
     assert not [p for p in (data / "plans").iterdir() if p.name.startswith(".staging-")]
