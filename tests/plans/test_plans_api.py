@@ -152,3 +152,17 @@ def test_a_running_server_picks_up_an_ingest_and_a_removal_within_10_seconds(tmp
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"model": f"policybot:{NANHU}"}, {"model": "policybot", "metadata": {"plan": NANHU}}],
+    ids=["model-name", "metadata"],
+)
+def test_openai_compatible_requests_choose_a_plan(client: TestClient, extra: dict[str, Any]) -> None:
+    body = {"messages": [{"role": "user", "content": "5G基站目标是多少？"}], **extra}
+    reply = client.post("/v1/chat/completions", json=body).json()
+    assert [f["value"] for f in reply["policybot"]["figures"]] == [12000]
+    assert reply["policybot"]["plans"][0]["id"] == NANHU
+    unknown = client.post("/v1/chat/completions", json={**body, "model": "policybot:no-such-plan", "metadata": {}})
+    assert unknown.status_code == 404
