@@ -235,7 +235,7 @@ def _trajectory(ind: Indicator, params: dict[str, Any], table: IndicatorTable) -
     figs = engine.trajectory(ind)
     rule = engine.trajectory_rule(ind)
     path = "，".join(f"{f.year}年{with_unit(f.value, f.unit)}" for f in figs)
-    lead = f"{ind.name}的规划路径（{'线性，每年等量' if rule == 'linear' else '几何，每年等速'}）：{path}。"
+    lead = f"{ind.name}的规划路径（{'按每年相同增量推算' if rule == 'linear' else '按每年相同增速推算'}）：{path}。"
     return Draft(intent="compute", lead=lead, figures=figs)
 
 
