@@ -43,12 +43,14 @@ def answer_passage(
     max_citations: int = 3,
     expanded: str | None = None,
     plan_name: str = "《规划》",
+    topic_question: str | None = None,
 ) -> Draft:
     """Extractive answer: the best sentence(s) of the retrieved passages, then the passages.
 
-    `expanded` is the question with synonyms appended (used for scoring, not for the coverage check).
+    `expanded` is the question with synonyms appended (used for scoring, not for the coverage check);
+    `topic_question` is the question without words about the document or the asker (coverage check).
     """
-    uncovered = reader.uncovered_terms(question)
+    uncovered = reader.uncovered_terms(topic_question or question)
     if uncovered:
         return refusal("、".join(uncovered[:3]), plans=plan_name)
     if not hits:

@@ -25,7 +25,8 @@ from bot.compose import Draft, refusal
 from bot.library import PlanContext
 from bot.numeric import answer_numeric
 from bot.passages import expand_question, load_synonyms
-from bot.resolver import looks_like_metric, resolve
+from bot.question_words import closest_indicator, strip_about
+from bot.resolver import Resolution, looks_like_metric, resolve
 from bot.understand import Understanding, detect_list, is_profile
 from indicators.model import Indicator
 
@@ -69,18 +70,44 @@ def previous_indicator(ctx: PlanContext, name: str | None) -> Indicator | None:
         return None
 
 
+_ASKS_FIGURE = re.compile(r"多少|几|百分之|增速|增长率|目标是|目标值")
+
+
+def _asks_a_figure(question: str, resolution: Resolution) -> bool:
+    """"我们单位想知道数据开放率目标是多少": a figure of a named row, whoever asks it."""
+    explicit = resolution.indicator is not None and not resolution.params.get("operation_defaulted")
+    return explicit and resolution.operation != "none" and bool(_ASKS_FIGURE.search(question))
+
+
+def _resolve(ctx: PlanContext, asked: str, previous: Indicator | None) -> tuple[Resolution, str | None]:
+    """Resolve; a phrase one typo (or one sound) from a row's name is read as that row."""
+    resolution = resolve(asked, ctx.table, previous=previous)
+    if resolution.indicator is not None or not (resolution.unmatched_metric or resolution.candidates):
+        return resolution, None
+    near = closest_indicator(asked, ctx.table)
+    if near is None:
+        return resolution, None
+    fixed = resolve(asked.replace(near.phrase, near.indicator.name), ctx.table, previous=previous)
+    if fixed.indicator is None or fixed.unmatched_metric:
+        return resolution, None
+    return fixed, near.indicator.name
+
+
 def understand_in(
     ctx: PlanContext, question: str, previous: Indicator | None = None, last_operation: str | None = None
 ) -> Understanding:
     """What to do with ``question`` in this plan (injection and help are handled before scope)."""
-    if is_profile(question):
+    asked = strip_about(question)
+    resolution, read_as = _resolve(ctx, asked, previous)
+    if is_profile(question) and not _asks_a_figure(question, resolution):
         return Understanding(intent="task_match", question=question, profile=question, plan_id=ctx.id)
-    resolution = resolve(question, ctx.table, previous=previous)
     if resolution.params.get("operation_defaulted") and last_operation in FOLLOW_UP_OPERATIONS:
         # "那机架数呢？" after "5G基站年均增长多少？": same question, other indicator.
         params = {k: v for k, v in resolution.params.items() if k != "operation_defaulted"}
         resolution = dataclasses.replace(resolution, operation=last_operation, params=params)
-    numeric = Understanding(intent="numeric", question=question, resolution=resolution, plan_id=ctx.id)
+    numeric = Understanding(
+        intent="numeric", question=question, resolution=resolution, plan_id=ctx.id, read_as=read_as
+    )
     if resolution.indicator is not None and resolution.operation != "none":
         return numeric
     if resolution.indicator is None and resolution.operation in ("ranking", "audit", "count"):
@@ -140,7 +167,10 @@ def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_questio
         return answer_match(u.question, result, plan_task_outs(ctx, result), ctx.catalogue, ctx.finder, name)
     if u.intent == "numeric" and u.resolution is not None:
         try:
-            return answer_numeric(u.resolution, ctx.table, ctx.finder)
+            draft = answer_numeric(u.resolution, ctx.table, ctx.finder)
+            if u.read_as:
+                draft.lead = f"按“{u.read_as}”理解：{draft.lead}"
+            return draft
         except ValueError as exc:
             label = u.resolution.indicator.name if u.resolution.indicator else ""
             return Draft(intent="compute", lead=f"无法完成该计算：{exc}", indicator=label or None)
@@ -155,4 +185,6 @@ def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_questio
     expanded = expand_question(question, _SYNONYMS)
     # Sentence selection looks a little deeper than the citations it keeps.
     hits = ctx.search(expanded, k=max(top_k, 8))
-    return answer_passage(question, hits, ctx.reader, expanded=expanded, plan_name=name)
+    # Words about the document or the asker (草稿, 我们村) are no topic the plan must cover.
+    topic = strip_about(question) or question
+    return answer_passage(question, hits, ctx.reader, expanded=expanded, plan_name=name, topic_question=topic)

@@ -48,6 +48,16 @@ _PROFILE_WEAK = re.compile(
     + r"[\u4e00-\u9fff]{0,6}?"
     + r"(做|从事|经营|主营|生产|制造|开了|开|负责|打算|计划|准备|专注|提供|在|搞|想搞|想做|想建|想上)"
 )
+# Any other description of an organisation asking what concerns it ("做冷链运输的公司能参与哪项任务",
+# "一家民宿想…，规划有什么支持", "农业合作社可以得到哪些帮助").
+_ORG = r"(公司|企业|单位|机构|工厂|厂家|厂|商户|店|门店|民宿|合作社|农户|农场|村|社区|园区|医院|学校|协会|平台|团队|创业者|个体户)"
+_PROFILE_ORG = re.compile(
+    r"(一家|一个|一所|某家|某个)\S{0,12}?" + _ORG + r"|"
+    r"(做|从事|经营|搞|开)\S{1,12}的" + _ORG + r"|"
+    + _ORG + r"\S{0,8}(能|可以|可|想|要|打算|准备)\S{0,4}(参与|申报|争取|得到|获得|享受|对接|加入)|"
+    + _ORG + r"\S{0,16}(有什么|有哪些|有啥|能有|能得到|可以得到)\S{0,4}(支持|帮助|扶持|政策|机会)"
+)
+_CONCERN = re.compile(r"支持|帮助|扶持|政策|机会|参与|申报|有关|相关|关系|任务|工程|适合|对接|影响|能做|可以做|方向")
 _NOT_PROFILE = re.compile(r"(想|要|希望)(知道|了解|问|咨询|查|看)|请问|想问|告诉我")
 _LIST_ASK = re.compile(
     r"哪些|哪几|哪[\d一二三四五六七八九十]+[个项大类方面]|几[个项大类方面部分]|多少[项个类]|包括|包含|列出|列举|"
@@ -82,6 +92,8 @@ class Understanding:
     plan_id: str | None = None
     scope: Scope | None = None
     passage_question: str | None = None  # the question before the plan's name was cut out (for retrieval)
+    read_as: str | None = None  # a misspelt indicator name, read as this row ("按“5G基站数量”理解")
+    parts: tuple[Understanding, ...] = ()  # a multi-part question: each part answered, one reply
 
 
 def is_injection(question: str) -> bool:
@@ -96,7 +108,7 @@ def is_help(question: str) -> bool:
 
 def is_profile(question: str) -> bool:
     """An enterprise or institution describing itself ("我们是做跨境电商的…")."""
-    if _PROFILE_STRONG.search(question):
+    if _PROFILE_STRONG.search(question) or (_PROFILE_ORG.search(question) and _CONCERN.search(question)):
         return True
     return bool(_PROFILE_WEAK.search(question)) and not _NOT_PROFILE.search(question)
 
