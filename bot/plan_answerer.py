@@ -21,8 +21,9 @@ from bot.answer_text import (
     answer_tasks,
     answer_timeline,
 )
-from bot.compose import Draft, refusal
+from bot.compose import Draft, dedupe_citations, refusal
 from bot.library import PlanContext
+from bot.multipart import split_question
 from bot.numeric import answer_numeric
 from bot.passages import expand_question, load_synonyms
 from bot.question_words import closest_indicator, strip_about
@@ -94,10 +95,22 @@ def _resolve(ctx: PlanContext, asked: str, previous: Indicator | None) -> tuple[
 
 
 def understand_in(
-    ctx: PlanContext, question: str, previous: Indicator | None = None, last_operation: str | None = None
+    ctx: PlanContext,
+    question: str,
+    previous: Indicator | None = None,
+    last_operation: str | None = None,
+    whole: bool = True,
 ) -> Understanding:
-    """What to do with ``question`` in this plan (injection and help are handled before scope)."""
+    """What to do with ``question`` in this plan (injection and help are handled before scope).
+
+    ``whole``: False for one part of a multi-part question (it is not split again).
+    """
     asked = strip_about(question)
+    if whole and not is_profile(question):
+        parts = [understand_in(ctx, p, previous, whole=False) for p in split_question(asked, ctx.table, previous)]
+        if len(parts) >= 2 and all(p.intent == "numeric" and p.resolution for p in parts):
+            first = parts[0]
+            return dataclasses.replace(first, question=question, parts=tuple(parts))
     resolution, read_as = _resolve(ctx, asked, previous)
     if is_profile(question) and not _asks_a_figure(question, resolution):
         return Understanding(intent="task_match", question=question, profile=question, plan_id=ctx.id)
@@ -144,6 +157,22 @@ def _list_draft(ctx: PlanContext, u: Understanding) -> Draft | None:
     return answer_basis_documents(ctx.chunks, name, ctx.info.title)
 
 
+def merge_parts(drafts: list[Draft]) -> Draft:
+    """One reply for a multi-part question: each part's answer in turn, figures and sources of all."""
+    first = drafts[0]
+    merged = Draft(
+        intent=first.intent,
+        lead=first.lead,
+        body=[d.lead for d in drafts[1:]],
+        figures=[f for d in drafts for f in d.figures],
+        citations=dedupe_citations(c for d in drafts for c in d.citations),
+        notes=list(dict.fromkeys(n for d in drafts for n in d.notes)),
+        indicator=first.indicator,
+        topic=first.topic,
+    )
+    return merged
+
+
 def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_question: str | None = None) -> Draft:
     """Answer ``u`` from this plan only. ``passage_question`` is the unstripped question for retrieval."""
     name = ctx.info.display
@@ -165,6 +194,8 @@ def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_questio
         from bot.components import plan_task_outs
 
         return answer_match(u.question, result, plan_task_outs(ctx, result), ctx.catalogue, ctx.finder, name)
+    if u.parts:
+        return merge_parts([draft_in(ctx, p, top_k) for p in u.parts])
     if u.intent == "numeric" and u.resolution is not None:
         try:
             draft = answer_numeric(u.resolution, ctx.table, ctx.finder)

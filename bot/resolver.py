@@ -134,6 +134,7 @@ _HARD_TEXT = """
 一共 合计 累计 约 大约 左右 以上 不低于 至少 实际 已经 已 还 又 都 也 其 该 这个 这 这些 主要 指标
 数值 全市 我市 本市 期间 分别 多久 速度 水平 程度 相比 比较 只有 只 仅有 仅 才 刚刚 刚
 新建 新装 若是 要是 离 距 路径 轨迹 规划路径 亿元 万元 万户 多建 建 what is the of in by for
+定了 定为 定的 设定 确定 规定
 how many much target targets goal growth rate annual base baseline value year years per cagr
 projection progress trajectory change increase multiple times and to will be reach should
 fast grow grows growing each
