@@ -22,6 +22,7 @@ from bot.answer_text import (
     answer_timeline,
 )
 from bot.compose import Draft, dedupe_citations, refusal
+from bot.compound import answer_compound, detect_compound
 from bot.library import PlanContext
 from bot.multipart import split_question
 from bot.numeric import answer_numeric
@@ -106,6 +107,9 @@ def understand_in(
     ``whole``: False for one part of a multi-part question (it is not split again).
     """
     asked = strip_about(question)
+    combined = detect_compound(asked, ctx.table, previous) if not is_profile(question) else None
+    if combined is not None:
+        return Understanding(intent="numeric", question=question, resolution=combined, plan_id=ctx.id)
     if whole and not is_profile(question):
         parts = [understand_in(ctx, p, previous, whole=False) for p in split_question(asked, ctx.table, previous)]
         if len(parts) >= 2 and all(p.intent == "numeric" and p.resolution for p in parts):
@@ -198,6 +202,8 @@ def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_questio
         return merge_parts([draft_in(ctx, p, top_k) for p in u.parts])
     if u.intent == "numeric" and u.resolution is not None:
         try:
+            if u.resolution.operation == "compound":
+                return answer_compound(u.resolution, ctx.table, ctx.finder)
             draft = answer_numeric(u.resolution, ctx.table, ctx.finder)
             if u.read_as:
                 draft.lead = f"按“{u.read_as}”理解：{draft.lead}"
