@@ -207,6 +207,8 @@ def answer_tasks(catalogue: TaskCatalogue, finder: ChunkFinder, plan_name: str =
         body=lines,
         citations=finder.cite(*(t.citation.text[:20] for t in catalogue.tasks[:2])),
         topic="主要任务",
+        items=[t.name for t in catalogue.tasks],
+        list_kind="tasks",
     )
 
 
@@ -224,6 +226,8 @@ def answer_subtasks(
             body=body,
             citations=finder.cite(*(t.citation.text[:20] for t in catalogue.tasks[:2])),
             topic="主要任务",
+            items=[s.name for s in catalogue.subtasks],
+            list_kind="subtasks",
         )
     task = catalogue.task(task_name)
     names = [s.name for s in task.subtasks]
@@ -233,6 +237,8 @@ def answer_subtasks(
         body=[f"{i}. {n}" for i, n in enumerate(names, 1)],
         citations=finder.cite(task.citation.text[:30]),
         topic=task.name,
+        items=names,
+        list_kind="subtasks",
     )
 
 
@@ -244,6 +250,8 @@ def answer_safeguards(catalogue: TaskCatalogue, finder: ChunkFinder, plan_name: 
         body=[f"{i}. {n}" for i, n in enumerate(names, 1)],
         citations=finder.cite(catalogue.safeguards[0].citation.text[:20]) if names else [],
         topic="保障措施",
+        items=names,
+        list_kind="safeguards",
     )
 
 
@@ -272,6 +280,8 @@ def answer_indicator_list(table: IndicatorTable, finder: ChunkFinder, plan_name:
         notes=notes,
         citations=finder.cite("主要发展指标", "主要目标测算表"),
         topic="主要指标",
+        items=[i.name for i in table.indicators],
+        list_kind="indicators",
     )
 
 
@@ -311,4 +321,6 @@ def answer_match(
         tasks=tasks,
         citations=dedupe_citations(cites),
         topic=tasks[0].task if tasks else None,
+        items=[t.subtask for t in tasks],
+        list_kind="subtasks",
     )

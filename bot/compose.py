@@ -31,6 +31,9 @@ class Draft:
     topic: str | None = None
     plans: list[str] = field(default_factory=list)  # plan ids the answer used, in order
     figure_plans: list[str] = field(default_factory=list)  # plan id of each figure (same order as figures)
+    items: list[str] = field(default_factory=list)  # a list answer's items (names), for "第三条是什么意思"
+    list_kind: str | None = None  # what the items are: subtasks, tasks, safeguards, indicators
+    focus: str | None = None  # the one item the answer is about ("它属于哪个工程")
 
 
 def citation(chunk: Chunk, score: float) -> Citation:

@@ -17,6 +17,7 @@ from bot.actuals.monitor import Monitor
 from bot.compose import Draft, figure_out, fmt_number, refusal, render
 from bot.cross_plan import answer_across, clarify, name_plan, other_plans_note, side_by_side
 from bot.library import PlanContext, PlanLibrary, describe
+from bot.list_followups import answer_item, item_followup
 from bot.monitoring_answers import answer_monitoring, detect_monitoring
 from bot.normalize import normalize
 from bot.plan_answerer import draft_in, previous_indicator, understand_in
@@ -100,6 +101,22 @@ class DeterministicChatService:
         if is_help(question):
             return [Understanding(intent="help", question=question)]
         scope = self.scope(question, state, plan)
+        follow = item_followup(question, state.list_items, state.focus)
+        if follow is not None and state.list_kind and state.list_plan in scope.plan_ids:
+            # "第三条是什么意思？": an item of the last list, in the plan that list came from.
+            index, ask = follow
+            return [
+                Understanding(
+                    intent="list_item",
+                    question=question,
+                    list_kind=state.list_kind,  # type: ignore[arg-type]
+                    list_task=state.list_items[index],
+                    notes=(ask, str(index)),
+                    plan_id=state.list_plan,
+                    scope=scope,
+                    passage_question=question,
+                )
+            ]
         contexts = [self.library.get(i) for i in scope.plan_ids]
         asked = scope.question
         if scope.switched and state.indicator and state.operation:
@@ -139,6 +156,11 @@ class DeterministicChatService:
         scope = first.scope or Scope(tuple(self.library.ids()), "all", first.question)
         if first.intent == "monitoring":
             return self._monitoring(understandings, scope)
+        if first.intent == "list_item":
+            ctx = self.library.get(first.plan_id or "")
+            ask, index = first.notes
+            item = answer_item(ctx, first.list_kind or "", first.list_task or "", ask, int(index))
+            return name_plan(item, ctx)
         if len(understandings) == 1:
             ctx = self.library.get(first.plan_id or "")
             draft = name_plan(draft_in(ctx, first, self.top_k, passage_question=first.passage_question), ctx)
@@ -197,6 +219,11 @@ class DeterministicChatService:
         state.intent = draft.intent
         resolution = understandings[0].resolution if len(understandings) == 1 else None
         state.operation = resolution.operation if resolution is not None and draft.indicator else None
+        if draft.items and len(draft.plans) == 1:
+            state.list_items, state.list_kind, state.list_plan = list(draft.items), draft.list_kind, draft.plans[0]
+            state.focus = None
+        if draft.focus:
+            state.focus = draft.focus
         state.turns += 1
 
 

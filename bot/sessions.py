@@ -29,6 +29,10 @@ class SessionState:
     operation: str | None = None  # the last numeric operation, reused by "那机架数呢？"
     plan: str | None = None  # the plan the last answer was about ("那年均增长率呢？" keeps it)
     turns: int = 0
+    list_items: list[str] = field(default_factory=list)  # the last list's items (names = their ids)
+    list_kind: str | None = None  # what they are: subtasks, tasks, safeguards, indicators
+    list_plan: str | None = None  # the plan the list came from
+    focus: str | None = None  # the item last talked about ("它属于哪个工程")
     history: list[tuple[str, str]] = field(default_factory=list)  # (question, answer), newest last
 
     MAX_HISTORY: ClassVar[int] = 6
