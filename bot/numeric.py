@@ -303,8 +303,8 @@ def _ranking(params: dict[str, Any], table: IndicatorTable, finder: ChunkFinder)
     scope = params.get("scope", "amount")
     ascending = params.get("order") == "asc"
     top = int(params.get("top", 5))
-    among = params.get("among") or None
-    if among:
+    among = params.get("among") or params.get("within") or None
+    if params.get("among"):
         scope = "all"  # the question names the rows to compare
     figures = rank_indicators(table.frame, metric=metric, scope=scope, ascending=ascending, top=top, names=among)
     threshold = params.get("min_value")
@@ -312,6 +312,7 @@ def _ranking(params: dict[str, Any], table: IndicatorTable, finder: ChunkFinder)
         return _filtered(figures, float(threshold), metric, table, finder)
     label = RANK_METRICS.get(metric, (metric, ""))[0]
     scope_text = {"amount": "数量/金额类指标", "percent": "百分比指标", "all": "全部指标"}.get(str(scope), str(scope))
+    scope_text = str(params.get("within_label") or scope_text)
     if not figures:
         return Draft(intent="compute", lead="没有可排序的指标。")
     first = figures[0]

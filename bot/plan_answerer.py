@@ -24,6 +24,7 @@ from bot.answer_text import (
 from bot.compose import Draft, dedupe_citations, refusal
 from bot.compound import answer_compound, detect_compound
 from bot.library import PlanContext
+from bot.list_filters import answer_filtered, asked_top, named_attribute, named_category
 from bot.multipart import split_question
 from bot.numeric import answer_numeric
 from bot.passages import expand_question, load_synonyms
@@ -95,6 +96,20 @@ def _resolve(ctx: PlanContext, asked: str, previous: Indicator | None) -> tuple[
     return fixed, near.indicator.name
 
 
+def _ranking_filters(ctx: PlanContext, asked: str, resolution: Resolution) -> Resolution:
+    """A ranking returns the number asked ("最快的三个") within the category named ("数字基础设施类")."""
+    params = dict(resolution.params)
+    top = asked_top(asked)
+    if top is not None and not params.get("among"):
+        params["top"] = top
+    category = named_category(asked, ctx.table)
+    if category and not params.get("among"):
+        params["within"] = [i.name for i in ctx.table.indicators if i.category == category]
+        params["within_label"] = f"“{category}”类指标"
+        params["scope"] = "all"
+    return dataclasses.replace(resolution, params=params)
+
+
 def understand_in(
     ctx: PlanContext,
     question: str,
@@ -122,6 +137,8 @@ def understand_in(
         # "那机架数呢？" after "5G基站年均增长多少？": same question, other indicator.
         params = {k: v for k, v in resolution.params.items() if k != "operation_defaulted"}
         resolution = dataclasses.replace(resolution, operation=last_operation, params=params)
+    if resolution.operation == "ranking":
+        resolution = _ranking_filters(ctx, asked, resolution)
     numeric = Understanding(
         intent="numeric", question=question, resolution=resolution, plan_id=ctx.id, read_as=read_as
     )
@@ -155,6 +172,9 @@ def _list_draft(ctx: PlanContext, u: Understanding) -> Draft | None:
     if u.list_kind == "safeguards":
         return answer_safeguards(ctx.catalogue, ctx.finder, name) if ctx.catalogue.safeguards else None
     if u.list_kind == "indicators":
+        category, attribute = named_category(u.question, ctx.table), named_attribute(u.question)
+        if category or attribute:
+            return answer_filtered(ctx.table, ctx.finder, name, category, attribute)
         return answer_indicator_list(ctx.table, ctx.finder, name) if len(ctx.table) else None
     if u.list_kind == "timeline":
         return answer_timeline(ctx.chunks, name)
