@@ -43,9 +43,11 @@ def _number(text: str) -> int:
     return 0
 
 
-def item_followup(question: str, items: list[str], focus: str | None) -> tuple[int, str] | None:
+def item_followup(
+    question: str, items: list[str], focus: str | None, max_chars: int = MAX_FOLLOW_UP_CHARS
+) -> tuple[int, str] | None:
     """(index into ``items``, what is asked: ``meaning`` or ``parent``), or None."""
-    if not items or len(question) > MAX_FOLLOW_UP_CHARS:
+    if not items or len(question) > max_chars:
         return None
     ask = "parent" if _PARENT.search(question) else "meaning"
     ordinal = _ORDINAL.search(question)

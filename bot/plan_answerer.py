@@ -25,11 +25,13 @@ from bot.compose import Draft, dedupe_citations, refusal
 from bot.compound import answer_compound, detect_compound
 from bot.library import PlanContext
 from bot.list_filters import answer_filtered, asked_top, named_attribute, named_category
+from bot.list_followups import answer_item, item_followup
 from bot.multipart import split_question
 from bot.numeric import answer_numeric
 from bot.passages import expand_question, load_synonyms
 from bot.question_words import closest_indicator, strip_about
 from bot.resolver import Resolution, looks_like_metric, resolve
+from bot.schemas import TaskOut
 from bot.understand import Understanding, detect_list, is_profile
 from indicators.model import Indicator
 
@@ -154,6 +156,13 @@ def understand_in(
         # "那年均增长率呢？" with no earlier indicator: ask which one instead of guessing.
         return Understanding(intent="clarify", question=question, resolution=resolution, plan_id=ctx.id)
     listed = detect_list(question, [t.name for t in ctx.catalogue.tasks], ctx.task_alias_map)
+    if listed is not None and listed[0] == "subtasks" and listed[1]:
+        # "数字基建工程的第一项子任务讲了什么": one item of a named task's list.
+        names = [st.name for st in ctx.catalogue.task(listed[1]).subtasks]
+        item = item_followup(question, names, None, max_chars=60)
+        if item is not None:
+            return Understanding(intent="list_item", question=question, list_kind="subtasks",
+                                 list_task=names[item[0]], notes=(item[1], str(item[0])), plan_id=ctx.id)
     if listed is not None and listed[0] in STRUCTURED_LISTS:
         return Understanding(
             intent="list", question=question, list_kind=listed[0], list_task=listed[1], plan_id=ctx.id
@@ -218,6 +227,9 @@ def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_questio
         from bot.components import plan_task_outs
 
         return answer_match(u.question, result, plan_task_outs(ctx, result), ctx.catalogue, ctx.finder, name)
+    if u.intent == "list_item":
+        ask, index = u.notes
+        return answer_item(ctx, u.list_kind or "", u.list_task or "", ask, int(index))
     if u.parts:
         return merge_parts([draft_in(ctx, p, top_k) for p in u.parts])
     if u.intent == "numeric" and u.resolution is not None:
@@ -244,4 +256,22 @@ def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_questio
     hits = ctx.search(expanded, k=max(top_k, 8))
     # Words about the document or the asker (草稿, 我们村) are no topic the plan must cover.
     topic = strip_about(question) or question
-    return answer_passage(question, hits, ctx.reader, expanded=expanded, plan_name=name, topic_question=topic)
+    draft = answer_passage(question, hits, ctx.reader, expanded=expanded, plan_name=name, topic_question=topic)
+    if draft.intent == "passage" and not draft.tasks:
+        draft.tasks = passage_tasks(ctx, draft, question)
+    return draft
+
+
+def passage_tasks(ctx: PlanContext, draft: Draft, question: str) -> list[TaskOut]:
+    """The sub-tasks a passage answer quotes (by name), so a passage about tasks carries ``tasks`` too.
+
+    Those sharing most characters with the question come first.
+    """
+    shown = "\n".join([draft.lead, *draft.body])
+    out = []
+    ranked = sorted(ctx.catalogue.subtasks, key=lambda st: -len(set(st.name) & set(question)))
+    for st in ranked:
+        if st.name in shown:
+            out.append(TaskOut(task=st.task, subtask=st.name, score=1.0, why="回答引用的规划原文提到该子任务",
+                               plan=ctx.id, plan_title=ctx.info.title))
+    return out[:5]

@@ -17,7 +17,7 @@ from bot.actuals.monitor import Monitor
 from bot.compose import Draft, figure_out, fmt_number, refusal, render
 from bot.cross_plan import answer_across, clarify, name_plan, other_plans_note, side_by_side
 from bot.library import PlanContext, PlanLibrary, describe
-from bot.list_followups import answer_item, item_followup
+from bot.list_followups import item_followup
 from bot.monitoring_answers import answer_monitoring, detect_monitoring
 from bot.normalize import normalize
 from bot.plan_answerer import draft_in, previous_indicator, understand_in
@@ -156,11 +156,6 @@ class DeterministicChatService:
         scope = first.scope or Scope(tuple(self.library.ids()), "all", first.question)
         if first.intent == "monitoring":
             return self._monitoring(understandings, scope)
-        if first.intent == "list_item":
-            ctx = self.library.get(first.plan_id or "")
-            ask, index = first.notes
-            item = answer_item(ctx, first.list_kind or "", first.list_task or "", ask, int(index))
-            return name_plan(item, ctx)
         if len(understandings) == 1:
             ctx = self.library.get(first.plan_id or "")
             draft = name_plan(draft_in(ctx, first, self.top_k, passage_question=first.passage_question), ctx)

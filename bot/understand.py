@@ -116,6 +116,29 @@ def is_profile(question: str) -> bool:
     return bool(_PROFILE_WEAK.search(question)) and not _NOT_PROFILE.search(question)
 
 
+_TASK_TAIL = re.compile(r"^(的)?(工程|任务|子任务|方面|领域)")
+MIN_TASK_PREFIX = 4
+
+
+def _task_by_prefix(question: str, task_names: list[str]) -> str | None:
+    """A task named by the start of its name: "数字基建工程", "服务业数字化的子任务".
+
+    Six characters or more name a task alone; four or five only before 工程/任务/方面 (数字经济核心产业
+    is no mention of 数字经济产业能级提升工程). Two tasks named as well as each other: neither.
+    """
+    best: list[tuple[int, str]] = []
+    for name in task_names:
+        for length in range(len(name) - 1, MIN_TASK_PREFIX - 1, -1):
+            at = question.find(name[:length])
+            if at >= 0 and (length >= 6 or _TASK_TAIL.match(question[at + length :])):
+                best.append((length, name))
+                break
+    best.sort(reverse=True)
+    if not best or (len(best) > 1 and best[1][0] == best[0][0]):
+        return None
+    return best[0][1]
+
+
 def detect_list(
     question: str, task_names: list[str], task_aliases: dict[str, list[str]]
 ) -> tuple[ListKind, str | None] | None:
@@ -128,6 +151,7 @@ def detect_list(
         if name in question or any(alias in question for alias in task_aliases.get(name, [])):
             named_task = name
             break
+    named_task = named_task or _task_by_prefix(question, task_names)
     asks_list = bool(_LIST_ASK.search(question))
     if _SUBTASK_WORDS.search(question) or (named_task and asks_list):
         return "subtasks", named_task
