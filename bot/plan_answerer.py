@@ -92,7 +92,7 @@ def _resolve(ctx: PlanContext, asked: str, previous: Indicator | None) -> tuple[
     near = closest_indicator(asked, ctx.table)
     if near is None:
         return resolution, None
-    fixed = resolve(asked.replace(near.phrase, near.indicator.name), ctx.table, previous=previous)
+    fixed = resolve(asked.replace(near.phrase, near.written), ctx.table, previous=previous)
     if fixed.indicator is None or fixed.unmatched_metric:
         return resolution, None
     return fixed, near.indicator.name
@@ -133,7 +133,8 @@ def understand_in(
             first = parts[0]
             return dataclasses.replace(first, question=question, parts=tuple(parts))
     resolution, read_as = _resolve(ctx, asked, previous)
-    if is_profile(question) and not _asks_a_figure(question, resolution):
+    missing = resolution.unmatched_metric is not None and bool(_ASKS_FIGURE.search(question))
+    if is_profile(question) and not _asks_a_figure(question, resolution) and not missing:
         return Understanding(intent="task_match", question=question, profile=question, plan_id=ctx.id)
     if resolution.params.get("operation_defaulted") and last_operation in FOLLOW_UP_OPERATIONS:
         # "那机架数呢？" after "5G基站年均增长多少？": same question, other indicator.

@@ -74,11 +74,13 @@ def _one_typo(phrase: str, name: str) -> str | None:
     """``homophone`` when every character sounds the same, ``typo`` when one (not the last) differs."""
     if len(phrase) != len(name) or phrase == name or len(phrase) < MIN_TYPO_LENGTH:
         return None
-    if _pinyin(phrase) == _pinyin(name):
+    latin_changed = any(a != b and (a + b).isascii() for a, b in zip(phrase, name, strict=True))
+    if _pinyin(phrase) == _pinyin(name) and not latin_changed:
         return "homophone"
     differ = [i for i, (a, b) in enumerate(zip(phrase, name, strict=True)) if a != b]
-    # The last character names the measure (额/量/率/数): changing it changes the metric.
-    if len(differ) == 1 and differ[0] != len(phrase) - 1:
+    # The last character names the measure (额/量/率/数): changing it changes the metric; a changed
+    # digit or Latin letter names another thing (4G, IPv4), not a misspelling.
+    if len(differ) == 1 and differ[0] != len(phrase) - 1 and not (phrase[differ[0]] + name[differ[0]]).isascii():
         return "typo"
     return None
 
@@ -108,7 +110,7 @@ def closest_indicator(text: str, table: IndicatorTable) -> NameMatch | None:
                 continue
             for start in range(0, len(low) - len(key) + 1):
                 window = low[start : start + len(key)]
-                if any(window in e or e in window for e in exact):
+                if any(window in e for e in exact):
                     continue
                 kind = _one_typo(window, key)
                 known = found.get(ind.name)

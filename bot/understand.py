@@ -151,7 +151,8 @@ def detect_list(
         if name in question or any(alias in question for alias in task_aliases.get(name, [])):
             named_task = name
             break
-    named_task = named_task or _task_by_prefix(question, task_names)
+    if named_task is None and "指标" not in question:
+        named_task = _task_by_prefix(question, task_names)
     asks_list = bool(_LIST_ASK.search(question))
     if _SUBTASK_WORDS.search(question) or (named_task and asks_list):
         return "subtasks", named_task
