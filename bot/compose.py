@@ -119,12 +119,23 @@ _QUANTITY_NAMES = {
     "completion": "完成率",
     "progress_share": "进度（基期到目标）",
     "remaining": "距目标尚差",
+    "share_of_total": "按比重折算值",
+    "sum": "合计",
+    "difference": "差额",
+    "ratio": "占比",
+    "year_reached": "达到年份",
+    "actual": "实际值",
 }
+
+
+def quantity_name(quantity: str) -> str:
+    """What a figure is, in words users read (never the internal quantity key)."""
+    return _QUANTITY_NAMES.get(quantity, "计算值")
 
 
 def figure_line(fig: Figure) -> str:
     """One markdown list line: what, value, formula."""
-    what = _QUANTITY_NAMES.get(fig.quantity, fig.quantity)
+    what = quantity_name(fig.quantity)
     year = (
         f"（{fig.year}年）" if fig.year and fig.quantity in ("projection", "planned_value", "audit_projection") else ""
     )
