@@ -108,6 +108,8 @@ class CaseResult:
     case_id: str
     failures: list[str]
     latency_ms: float
+    refused: bool = False  # the (last) answer refused: out_of_scope, or it opens saying 未找到/未涉及
+    expects_refusal: bool = False
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
@@ -123,13 +125,26 @@ def run_cases(cases: Sequence[dict[str, Any]], service: ChatService) -> list[Cas
         session = uuid.uuid4().hex
         failures: list[str] = []
         started = time.perf_counter()
+        refused, expects = False, False
         for step in case.get("turns", [case]):
             reply = service.answer(step["q"], session)
             failures = check_reply(step, reply)
+            refused = reply.intent == "out_of_scope" or opens_with_refusal(reply.answer)
+            expects = bool(step.get("refuse"))
             if failures:
                 break
-        results.append(CaseResult(str(case.get("id", "?")), failures, (time.perf_counter() - started) * 1000))
+        elapsed = (time.perf_counter() - started) * 1000
+        results.append(CaseResult(str(case.get("id", "?")), failures, elapsed, refused, expects))
     return results
+
+
+def refusal_rates(results: Sequence[CaseResult]) -> tuple[str, str]:
+    """("false refusals k/n", "true refusals k/m"): answerable cases refused, refusal cases refused."""
+    answerable = [r for r in results if not r.expects_refusal]
+    uncovered = [r for r in results if r.expects_refusal]
+    false_ = sum(r.refused for r in answerable)
+    true_ = sum(r.refused and not r.failures for r in uncovered)
+    return f"false refusals {false_}/{len(answerable)}", f"true refusals {true_}/{len(uncovered)}"
 
 
 def format_results(results: Sequence[CaseResult]) -> str:
@@ -138,5 +153,6 @@ def format_results(results: Sequence[CaseResult]) -> str:
         for r in results
     ]
     passed = sum(1 for r in results if not r.failures)
+    lines.append("; ".join(refusal_rates(results)))
     lines.append(f"{passed} passed, {len(results) - passed} failed")
     return "\n".join(lines)
