@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from bot.compose import Draft
+from bot.compose import Draft, fmt_number
 from bot.library import PlanContext
 from bot.schemas import TaskOut
 
@@ -67,6 +67,21 @@ def item_followup(
     return None
 
 
+_ITEM_WORDS = re.compile(
+    r"(倒数)?第[一二两三四五六七八九十\d]+(条|项|个|点|款|件)(指标)?的?|最后[1一]?(条|项|个|点|款)(指标)?的?|"
+    r"^(它|这个|这一?[条项个]|该[条项]|那一?[条项个])的?"
+)
+
+
+def item_named(question: str, name: str) -> str:
+    """The follow-up with the item's words replaced by its name: "第五个的增速" → "<name>的增速".
+
+    >>> item_named("第五个的年均增速是多少", "网络零售额")
+    '网络零售额年均增速是多少'
+    """
+    return _ITEM_WORDS.sub(name, question, count=1)
+
+
 def answer_item(ctx: PlanContext, kind: str, name: str, ask: str, position: int) -> Draft:
     """Answer a follow-up on list item ``name`` (a sub-task, main task, safeguard or indicator)."""
     plan = ctx.info.display
@@ -106,8 +121,8 @@ def answer_item(ctx: PlanContext, kind: str, name: str, ask: str, position: int)
                      topic="保障措施", focus=guard.name)
     ind = ctx.table.get(name)
     lead = (
-        f"{which}指标“**{ind.name}**”属于“{ind.category}”类：{ind.base_year}年{ind.base_value:g}{ind.unit}，"
-        f"{ind.target_year}年目标{ind.target_text}{ind.unit}。"
+        f"{which}指标“**{ind.name}**”属于“{ind.category}”类：{ind.base_year}年{fmt_number(ind.base_value)}{ind.unit}，"
+        f"{ind.target_year}年目标{fmt_number(ind.target_value)}{ind.unit}{ind.qualifier_text}。"
     )
     return Draft(intent="indicator", lead=lead, citations=ctx.finder.cite(ind.label), indicator=ind.name,
                  focus=ind.name)

@@ -66,6 +66,21 @@ def _quantity_questions(key: str) -> list[str]:
     return words
 
 
+def _sentences(key: str, table: IndicatorTable) -> list[str]:
+    """"5G基站目标多少？机架数呢？": one part per sentence naming a row; a bare "X呢" asks what the first asked."""
+    sentences = [x for x in re.split(r"[?？!！;；。]", key) if x.strip()]
+    if len(sentences) < 2 or not all(named_rows(x, table) for x in sentences):
+        return []
+    asked_first = next((asked for pattern, asked in _QUANTITIES if re.search(pattern, sentences[0])), None)
+    parts = []
+    for sentence in sentences:
+        row = named_rows(sentence, table)[0][2]
+        if asked_first and not any(re.search(pattern, sentence) for pattern, _ in _QUANTITIES):
+            sentence = f"{row.name}{asked_first}"
+        parts.append(sentence)
+    return parts
+
+
 def split_question(question: str, table: IndicatorTable, previous: Indicator | None = None) -> list[str]:
     """The parts of a multi-part question as questions of their own ([] when it has one part).
 
@@ -74,6 +89,9 @@ def split_question(question: str, table: IndicatorTable, previous: Indicator | N
     key = match_key(normalize(question))
     if _NOT_SEPARATE.search(key):
         return []
+    sentences = _sentences(key, table)
+    if sentences:
+        return sentences
     rows = named_rows(question, table)
     if len(rows) >= 2:
         parts = []

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 
 from bot.actuals.monitor import Monitor
 from bot.compose import Draft, figure_out, fmt_number, refusal, render
+from bot.compound import detect_compound
 from bot.cross_plan import answer_across, clarify, name_plan, other_plans_note, side_by_side
 from bot.library import PlanContext, PlanLibrary, describe
-from bot.list_followups import item_followup
+from bot.list_followups import item_followup, item_named
 from bot.monitoring_answers import answer_monitoring, detect_monitoring
 from bot.normalize import normalize
 from bot.plan_answerer import draft_in, previous_indicator, understand_in
@@ -102,6 +103,12 @@ class DeterministicChatService:
             return [Understanding(intent="help", question=question)]
         scope = self.scope(question, state, plan)
         follow = item_followup(question, state.list_items, state.focus)
+        if follow is not None and state.list_kind == "indicators" and state.list_plan in scope.plan_ids:
+            # "第五个的年均增速是多少": the question, asked of that row (any operation the engine has).
+            state.focus = state.list_items[follow[0]]
+            scope = dataclasses.replace(scope, question=item_named(scope.question, state.focus))
+            question = item_named(question, state.focus)
+            follow = None
         if follow is not None and state.list_kind and state.list_plan in scope.plan_ids:
             # "第三条是什么意思？": an item of the last list, in the plan that list came from.
             index, ask = follow
@@ -122,7 +129,8 @@ class DeterministicChatService:
         if scope.switched and state.indicator and state.operation:
             # "那丽水呢？": the last question, asked of the newly named plan.
             asked = state.indicator
-        if self.monitor is not None and detect_monitoring(asked) is not None:
+        compound = any(detect_compound(asked, c.table) is not None for c in contexts)
+        if self.monitor is not None and detect_monitoring(asked) is not None and not compound:
             return [
                 Understanding(intent="monitoring", question=asked, plan_id=c.id, scope=scope, passage_question=question)
                 for c in contexts
