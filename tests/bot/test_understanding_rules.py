@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import doctest
+from types import ModuleType
+
 import pytest
 
+from bot import compound, list_filters, list_followups, multipart, question_words
 from bot.compound import detect_compound
 from bot.list_filters import asked_top, named_attribute, named_category
 from bot.list_followups import item_followup
@@ -144,3 +148,10 @@ def test_filters(question: str, category: str | None, attribute: str | None) -> 
 )
 def test_organisations_asking_what_concerns_them(question: str, expected: bool) -> None:
     assert is_profile(question) is expected
+
+
+@pytest.mark.parametrize(
+    "module", [question_words, multipart, compound, list_followups, list_filters], ids=lambda m: m.__name__
+)
+def test_docstring_examples(module: ModuleType) -> None:
+    assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0
