@@ -32,6 +32,10 @@ _DIFF = re.compile(r"相差|差多少|差距|之差|多多少|少多少|高出|�
 _RATIO = re.compile(r"占.{0,12}(比例|比重|百分之几|多少|几成)|是.{0,14}的(百分之几|几成|多少%|几倍|多少倍)|之比|比值")
 _WHEN = re.compile(r"哪[一1]?年|何年|什么时候|何时|几年|多少年|第几年")
 _IF_TOTAL = re.compile(r"如果|若|假设|假如|按|为|达到|是|要是")
+_ON_PATH = re.compile(
+    r"(保持|留|回到|跟上|不掉队|赶上).{0,6}(规划路径|路径|进度|计划)|才能|需要达到|要达到|应达到|得达到"
+)
+_YEARS = re.compile(r"(20[2-4]\d)年")
 _BASE = re.compile(r"基期|基数|现状|目前|现在|2020年|起点")
 _RATE = re.compile(r"(\d+(?:\.\d+)?)%")
 _STEP = re.compile(
@@ -81,6 +85,12 @@ def detect_compound(question: str, table: IndicatorTable, previous: Indicator | 
     row = rows[0] if rows else previous
     if row is None:
         return None
+    years = [int(y) for y in _YEARS.findall(q)]
+    actual = _amount(q)
+    if len(years) == 2 and years[0] < years[1] and actual is not None and actual[1] == row.unit and _ON_PATH.search(q):
+        # "2022年达到15000个，2023年要达到多少才能保持在规划路径上": the path value and the growth to it.
+        params.update(kind="needed_in_year", rows=[row.name], year=years[1], actual_year=years[0], actual=actual[0])
+        return Resolution(row, "compound", params, 0.9, normalized=q)
     rate, step = _RATE.search(q), _STEP.search(q)
     if _WHEN.search(q) and (rate or step):
         params.update(kind="year_reached", rows=[row.name])
@@ -114,6 +124,23 @@ def answer_compound(res: Resolution, table: IndicatorTable, finder: ChunkFinder)
             f"（{fig.formula}）。"
         )
         notes = ["总量为您给出的数值，规划中的比重只是比例；实际数值以统计部门公布为准。"]
+    elif kind == "needed_in_year":
+        planned, *needed = compound.needed_in_year(a, int(p["year"]), int(p["actual_year"]), float(p["actual"]))
+        lead = (
+            f"按规划路径（{planned.note}），{a.name}{p['year']}年应达到**{with_unit(planned.value, planned.unit)}**"
+        )
+        if needed:
+            step = needed[0]
+            one_year = int(p["year"]) - int(p["actual_year"]) == 1
+            verb = ("增长" if one_year else "年均增长") if step.quantity == "required_cagr" else "每年增加"
+            lead += (
+                f"；从{p['actual_year']}年实际{with_unit(float(p['actual']), a.unit)}出发，"
+                f"需{verb}**{with_unit(step.value, step.unit)}**"
+            )
+        lead += "。"
+        return Draft(
+            intent="compute", lead=lead, figures=[planned, *needed], citations=finder.cite(a.label), indicator=a.name
+        )
     elif kind == "year_reached":
         fig = compound.year_reached(a, rate_pct=p.get("rate_pct"), increment=p.get("increment"), level=p.get("level"))
         step_unit = "个百分点" if a.is_percent else a.unit

@@ -59,6 +59,7 @@ def test_split_question(question: str, parts: list[tuple[str, str]]) -> None:
         ("跨境网络零售出口额占网络零售额的比例是多少", "ratio", ["跨境网络零售出口额", "网络零售额"]),
         ("5G基站按年均增长20%，哪一年能达到30000个", "year_reached", ["5G基站数量"]),
         ("上市企业按每年新增1家，哪年能到14家", "year_reached", ["数字经济核心产业上市企业"]),
+        ("2022年5G基站达到15000个，2023年要达到多少才能保持在规划路径上", "needed_in_year", ["5G基站数量"]),
     ],
 )
 def test_compound_kinds(question: str, kind: str, rows: list[str]) -> None:
