@@ -463,7 +463,7 @@ _RE = {
     ),
     "change": re.compile(
         r"(增加|增长|提高|提升|新增|上升|扩大|多出|相差|差距|还差|差|变化|多|高)了?(多少|几个?点)|增加量|增长量|增量|"
-        r"多少的?(增长|增量|增加)|相差|差距|差多少|increase|change|howmuchmore"
+        r"多少的?(增长|增量|增加)|多[建装增开]了?(多少|几)|相差|差距|差多少|increase|change|howmuchmore"
     ),
     "basis": re.compile(r"测算依据|依据是|怎么测算|如何测算|怎么算|怎样测算|测算方法|怎么来的|如何得出|basis"),
     "compare_rows": re.compile(r"哪个|哪一个|谁|比较|对比|相比|更快|更高|更多|更大|which|compare"),

@@ -156,3 +156,11 @@ def test_organisations_asking_what_concerns_them(question: str, expected: bool) 
 )
 def test_docstring_examples(module: ModuleType) -> None:
     assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "operation"),
+    [("5G基站2025年要比2020年多建多少个", "change"), ("工业机器人比2020年多装了多少台", "change")],
+)
+def test_more_built_is_a_change(question: str, operation: str) -> None:
+    assert resolve(question, T).operation == operation
