@@ -304,7 +304,7 @@ def answer_match(
         lead = f"{plan_name}中与贵单位最相关的子任务如下（按相关度排序）："
         notes = ["匹配理由与相关指标由本助手根据规划内容归纳，子任务名称与出处为规划原文。"]
     else:
-        lead = f"{plan_name}中未找到与贵单位明确对应的任务；以下仅为最接近的候选，相关性较弱，仅供参考："
+        lead = f"{plan_name}没有专门针对贵单位所在行业的任务；以下是最接近的候选，相关性较弱，仅供参考："
         notes = [f"{plan_name}的{len(catalogue.tasks)}项主要任务（{'、'.join(t.name for t in catalogue.tasks[:8])}）"
                  "未专门针对该行业。"]
     cites = []

@@ -120,6 +120,7 @@ _QUANTITY_NAMES = {
     "progress_share": "进度（基期到目标）",
     "remaining": "距目标尚差",
     "share_of_total": "按比重折算值",
+    "total_from_share": "按比重倒推的总量",
     "sum": "合计",
     "difference": "差额",
     "ratio": "占比",

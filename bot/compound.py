@@ -23,13 +23,16 @@ from bot.compose import Draft, fmt_number, with_unit
 from bot.multipart import named_rows
 from bot.normalize import normalize
 from bot.resolver import Resolution
-from indicators import compound
+from indicators import compound, engine
 from indicators.catalog import IndicatorTable
 from indicators.model import Indicator
 
 _SUM = re.compile(r"加起来|合计|合起来|总共|一共|之和|相加|总和|共计|加在一起|总计")
-_DIFF = re.compile(r"相差|差多少|差距|之差|多多少|少多少|高出|多出|减去|差额")
+_DIFF = re.compile(r"相差|差多少|差距|之差|[多少高低][多几]少?个?(百分点)?|高出|多出|低于多少|减去|差额")
 _RATIO = re.compile(r"占.{0,12}(比例|比重|百分之几|多少|几成)|是.{0,14}的(百分之几|几成|多少%|几倍|多少倍)|之比|比值")
+_PLANNED_RATE = re.compile(r"(按|以)(规划|计划|目标)的?(年均)?(增速|增长率|速度|路径)|按规划路径")
+_REVERSE = re.compile(r"倒推|反推|推算|推出|算出|折算")
+_TOTAL_WORDS = re.compile(r"gdp|总量|总额|生产总值|总值")
 _WHEN = re.compile(r"哪[一1]?年|何年|什么时候|何时|几年|多少年|第几年")
 _IF_TOTAL = re.compile(r"如果|若|假设|假如|按|为|达到|是|要是")
 _ON_PATH = re.compile(
@@ -71,6 +74,16 @@ def detect_compound(question: str, table: IndicatorTable, previous: Indicator | 
     params: dict[str, Any] = {"which": which}
     total = _amount(q)
     shares = [r for r in rows if _is_share(r)]
+    if not shares and "占" in q:
+        # "数字经济增加值6500亿元、占GDP比重65%": the share row of the row named.
+        shares = [r for r in table.indicators if _is_share(r) and any(r.name.startswith(n.name + "占") for n in rows)]
+    if shares and total is not None and _REVERSE.search(q) and _TOTAL_WORDS.search(q.lower()):
+        # "按数字经济增加值6500亿元、占GDP比重65%倒推，GDP是多少": the total a share implies.
+        params.update(kind="total_from_share", rows=[shares[0].name], part=total[0], total_unit=total[1])
+        rate_given = _RATE.search(q)
+        if rate_given:
+            params["share_pct"] = float(rate_given.group(1))
+        return Resolution(shares[0], "compound", params, 0.9, normalized=q)
     if shares and total is not None and total[1] != "%" and _IF_TOTAL.search(q) and not _WHEN.search(q):
         # "GDP为9000亿元，按数字经济增加值占GDP比重目标，数字经济增加值是多少": the share applied.
         params.update(kind="share_of_total", rows=[shares[0].name], total=total[0], total_unit=total[1])
@@ -92,12 +105,17 @@ def detect_compound(question: str, table: IndicatorTable, previous: Indicator | 
         params.update(kind="needed_in_year", rows=[row.name], year=years[1], actual_year=years[0], actual=actual[0])
         return Resolution(row, "compound", params, 0.9, normalized=q)
     rate, step = _RATE.search(q), _STEP.search(q)
-    if _WHEN.search(q) and (rate or step):
+    planned = not (rate or step) and _PLANNED_RATE.search(q) and not row.is_percent
+    if _WHEN.search(q) and (rate or step or planned):
         params.update(kind="year_reached", rows=[row.name])
         if step:
             params["increment"] = float(step.group(1))
+        elif rate:
+            params["rate_pct"] = float(rate.group(1))
         else:
-            params["rate_pct"] = float(rate.group(1))  # type: ignore[union-attr]
+            # "按规划的年均增速，哪一年首次超过2万个": the rate from base to target.
+            params["rate_pct"] = float(engine.required_cagr(row).exact or 0.0)
+            params["planned_rate"] = True
         level = _amount(q, skip=(step.group(0),) if step else ())
         if level is not None and level[1] in (row.unit, row.unit.replace("元", "")):
             params["level"] = level[0]
@@ -124,6 +142,14 @@ def answer_compound(res: Resolution, table: IndicatorTable, finder: ChunkFinder)
             f"（{fig.formula}）。"
         )
         notes = ["总量为您给出的数值，规划中的比重只是比例；实际数值以统计部门公布为准。"]
+    elif kind == "total_from_share":
+        fig = compound.total_from_share(a, float(p["part"]), str(p["total_unit"]), p.get("share_pct"), which)
+        lead = (
+            f"按{a.name}{fmt_number(float(fig.inputs['share_pct']))}%倒推，"
+            f"{with_unit(float(p['part']), str(p['total_unit']))}对应的总量为**{with_unit(fig.value, fig.unit)}**"
+            f"（{fig.formula}）。"
+        )
+        notes = []
     elif kind == "needed_in_year":
         planned, *needed = compound.needed_in_year(a, int(p["year"]), int(p["actual_year"]), float(p["actual"]))
         lead = (
@@ -145,7 +171,9 @@ def answer_compound(res: Resolution, table: IndicatorTable, finder: ChunkFinder)
         fig = compound.year_reached(a, rate_pct=p.get("rate_pct"), increment=p.get("increment"), level=p.get("level"))
         step_unit = "个百分点" if a.is_percent else a.unit
         how = (
-            f"年均增长{fmt_number(p['rate_pct'])}%"
+            f"规划年均增速{fmt_number(round(p['rate_pct'], 2))}%"
+            if p.get("planned_rate")
+            else f"年均增长{fmt_number(p['rate_pct'])}%"
             if "rate_pct" in p
             else f"每年增加{with_unit(p['increment'], step_unit)}"
         )

@@ -73,6 +73,28 @@ _ITEM_WORDS = re.compile(
 )
 
 
+_TASK_ORDINAL = re.compile(
+    r"(倒数)?第([一二两三四五六七八九十\d]+)(项|个|大)?(工程|任务|重点任务|主要任务)|最后[1一]?(项|个)?(工程|任务)"
+)
+
+
+def names_a_task(question: str) -> bool:
+    """The question points at a main task by position ("第六项工程", "最后一个工程")."""
+    return bool(_TASK_ORDINAL.search(question))
+
+
+def task_ordinal(question: str, count: int) -> int | None:
+    """"第六项工程有几项子任务" → 5, "最后一个工程呢" → count − 1: an index into the plan's task list."""
+    m = _TASK_ORDINAL.search(question)
+    if m is None:
+        return None
+    if m.group(2) is None:
+        return count - 1 if count else None
+    n = _number(m.group(2))
+    index = count - n if m.group(1) else n - 1
+    return index if 0 <= index < count else None
+
+
 def item_named(question: str, name: str) -> str:
     """The follow-up with the item's words replaced by its name: "第五个的增速" → "<name>的增速".
 
@@ -111,6 +133,7 @@ def answer_item(ctx: PlanContext, kind: str, name: str, ask: str, position: int)
         task = cat.task(name)
         names = "、".join(s.name for s in task.subtasks)
         lead = f"{which}“**{task.name}**”包括{names}等{len(task.subtasks)}项子任务。"
+        # Its sub-tasks become the list ("第三条是什么意思"); "最后一个工程" still means a task (task_ordinal).
         return Draft(intent="list", lead=lead, citations=ctx.finder.cite(task.citation.text[:30]), topic=task.name,
                      focus=task.name, items=[s.name for s in task.subtasks], list_kind="subtasks")
     if kind == "safeguards":

@@ -25,11 +25,11 @@ from bot.compose import Draft, dedupe_citations, refusal
 from bot.compound import answer_compound, detect_compound
 from bot.library import PlanContext
 from bot.list_filters import answer_filtered, asked_top, named_attribute, named_category
-from bot.list_followups import answer_item, item_followup
+from bot.list_followups import answer_item, item_followup, task_ordinal
 from bot.multipart import split_question
 from bot.numeric import answer_numeric
 from bot.passages import expand_question, load_synonyms
-from bot.question_words import closest_indicator, strip_about
+from bot.question_words import clean, closest_indicator, strip_about
 from bot.resolver import Resolution, looks_like_metric, resolve
 from bot.schemas import TaskOut
 from bot.understand import Understanding, detect_list, is_profile
@@ -92,7 +92,7 @@ def _resolve(ctx: PlanContext, asked: str, previous: Indicator | None) -> tuple[
     near = closest_indicator(asked, ctx.table)
     if near is None:
         return resolution, None
-    fixed = resolve(asked.replace(near.phrase, near.written), ctx.table, previous=previous)
+    fixed = resolve(clean(asked).replace(near.phrase, near.written), ctx.table, previous=previous)
     if fixed.indicator is None or fixed.unmatched_metric:
         return resolution, None
     return fixed, near.indicator.name
@@ -140,6 +140,14 @@ def understand_in(
         # "那机架数呢？" after "5G基站年均增长多少？": same question, other indicator.
         params = {k: v for k, v in resolution.params.items() if k != "operation_defaulted"}
         resolution = dataclasses.replace(resolution, operation=last_operation, params=params)
+    if resolution.indicator is None and "指标" in question and named_category(question, ctx.table):
+        # "治理数字化方面有几个指标？分别是什么？": the rows of that category, counted.
+        return Understanding(intent="list", question=question, list_kind="indicators", plan_id=ctx.id)
+    nth_task = task_ordinal(asked, len(ctx.catalogue.tasks)) if resolution.indicator is None else None
+    if nth_task is not None:
+        name = ctx.catalogue.tasks[nth_task].name
+        return Understanding(intent="list_item", question=question, list_kind="tasks", list_task=name,
+                             notes=("meaning", str(nth_task)), plan_id=ctx.id)
     if resolution.operation == "ranking":
         resolution = _ranking_filters(ctx, asked, resolution)
     numeric = Understanding(

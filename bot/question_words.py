@@ -27,7 +27,7 @@ _NUMERAL = r"[一二三四五六七八九十两几\d]+"
 _DOC_NOUN = r"(表格|表|附件|附表|测算表|指标表|草稿|初稿|征求意见稿|送审稿|文件|文稿|原文|文本|稿子|规划|说明)"
 _ABOUT = re.compile(
     # the document: "（在）这份表格里的", "附件中", "第一版", "草稿"
-    rf"(在|从)?(这份|这个|那份|该|本)?{_DOC_NOUN}(第{_NUMERAL}版)?(里面|里|中|上|内|当中)的?|"
+    rf"(在|从)?(这份|这个|那份|该|本)?{_DOC_NOUN}+(第{_NUMERAL}版)?(里面|里|中|上|内|当中)的?|"
     rf"第{_NUMERAL}版(的|里|中)?|(最新|最初)?(草稿|初稿|征求意见稿|送审稿)(的|里|中)?|"
     # the asker: "我们村的", "我们单位", "一家民宿的"
     r"(我们|咱们|我)(村|镇|乡|街道|社区|单位|公司|企业|店|厂|部门|局|科室|学校|医院)(的|里)?|"
@@ -36,6 +36,7 @@ _ABOUT = re.compile(
     rf"(这|那)?{_NUMERAL}(大|项|个)(主要|重点)?(任务|工程)(中|里|里面|当中)的?"
 )
 
+_NUMERAL_DIGIT = dict(zip("零一二三四五六七八九", "0123456789", strict=True))
 # A phrase needs this many characters before one changed character is read as a typo.
 MIN_TYPO_LENGTH = 4
 
@@ -67,7 +68,13 @@ class NameMatch:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[\s“”‘’'\"「」]", "", text).lower()
+    """Lower case without spaces or quotes (“浙里办”注册用户数 → 浙里办注册用户数)."""
+    return re.sub(r"[\s“”‘’'\"「」『』]", "", text).lower()
+
+
+def clean(text: str) -> str:
+    """The text :func:`closest_indicator` reads (and its ``phrase`` is a piece of)."""
+    return _key(text)
 
 
 def _one_typo(phrase: str, name: str) -> str | None:
@@ -78,9 +85,9 @@ def _one_typo(phrase: str, name: str) -> str | None:
     if _pinyin(phrase) == _pinyin(name) and not latin_changed:
         return "homophone"
     differ = [i for i, (a, b) in enumerate(zip(phrase, name, strict=True)) if a != b]
-    # The last character names the measure (额/量/率/数): changing it changes the metric; a changed
-    # digit or Latin letter names another thing (4G, IPv4), not a misspelling.
-    if len(differ) == 1 and differ[0] != len(phrase) - 1 and not (phrase[differ[0]] + name[differ[0]]).isascii():
+    # Otherwise only a Chinese numeral for its digit (五G → 5G): a character that sounds different
+    # names another thing (进口额 is not 出口额), as does a changed digit or Latin letter (4G, IPv4).
+    if len(differ) == 1 and _NUMERAL_DIGIT.get(phrase[differ[0]]) == name[differ[0]]:
         return "typo"
     return None
 
@@ -89,7 +96,7 @@ def closest_indicator(text: str, table: IndicatorTable) -> NameMatch | None:
     """The row one of whose names ``text`` misspells (one character, or the same sound), if exactly one.
 
     Every stretch of ``text`` as long as a name, label or alias is compared with it, so the rest of
-    the question does not matter; ``phrase`` is the stretch as written.
+    the question does not matter; ``phrase`` is the stretch as found in :func:`clean` ``(text)``.
 
     >>> from indicators.catalog import load_default_table
     >>> closest_indicator("5G机站数量目标是多少", load_default_table()).indicator.name
@@ -97,7 +104,8 @@ def closest_indicator(text: str, table: IndicatorTable) -> NameMatch | None:
     >>> closest_indicator("5G用户数目标是多少", load_default_table()) is None
     True
     """
-    low = text.lower()
+    text = _key(text)
+    low = text
     written_all = {_key(w) for ind in table.indicators for w in (ind.name, ind.label, *ind.aliases)}
     # Stretches that already spell a name exactly are that name, not a typo of another spelling.
     exact = [k for k in written_all if len(k) >= 3 and k in low]

@@ -18,7 +18,7 @@ from bot.compose import Draft, figure_out, fmt_number, refusal, render
 from bot.compound import detect_compound
 from bot.cross_plan import answer_across, clarify, name_plan, other_plans_note, side_by_side
 from bot.library import PlanContext, PlanLibrary, describe
-from bot.list_followups import item_followup, item_named
+from bot.list_followups import item_followup, item_named, names_a_task
 from bot.monitoring_answers import answer_monitoring, detect_monitoring
 from bot.normalize import normalize
 from bot.plan_answerer import draft_in, previous_indicator, understand_in
@@ -102,7 +102,8 @@ class DeterministicChatService:
         if is_help(question):
             return [Understanding(intent="help", question=question)]
         scope = self.scope(question, state, plan)
-        follow = item_followup(question, state.list_items, state.focus)
+        # "最后一个工程呢" names a main task by position: the plan's task list answers it, not the last list.
+        follow = None if names_a_task(question) else item_followup(question, state.list_items, state.focus)
         if follow is not None and state.list_kind == "indicators" and state.list_plan in scope.plan_ids:
             # "第五个的年均增速是多少": the question, asked of that row (any operation the engine has).
             state.focus = state.list_items[follow[0]]

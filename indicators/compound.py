@@ -78,6 +78,39 @@ def share_of_total(ind: Indicator, total: float, total_unit: str, which: Which =
     )
 
 
+def total_from_share(
+    ind: Indicator, part: float, part_unit: str, share_pct: float | None = None, which: Which = "target"
+) -> Figure:
+    """The total a part implies at the row's share: ``part`` ÷ share (6500亿元 ÷ 65% = 10000亿元).
+
+    >>> from indicators.catalog import load_default_table
+    >>> total_from_share(load_default_table().get("数字经济增加值占GDP比重"), 6500, "亿元").value
+    10000.0
+
+    Raises:
+        ValueError: the row is not measured in %, or the share or part is not positive.
+    """
+    if not ind.is_percent:
+        raise ValueError(f"“{ind.name}”不是百分比指标，不能按比重倒推 / {ind.name} is not a share (%) indicator")
+    share = _value(ind, which) if share_pct is None else share_pct
+    if share <= 0 or part <= 0:
+        raise ValueError(
+            f"比重与数值须大于0 / share and part must be greater than 0 (share {fmt(share)}, part {fmt(part)})"
+        )
+    exact = part / (share / 100)
+    return Figure(
+        ind.name,
+        "total_from_share",
+        r2(exact),
+        part_unit,
+        f"{fmt(part)}÷{fmt(share)}%",
+        {"part": part, "part_unit": part_unit, "share_pct": share, "year": _year(ind, which)},
+        "",
+        _year(ind, which),
+        exact,
+    )
+
+
 def combine(a: Indicator, b: Indicator, op: Literal["sum", "difference"], which: Which = "target") -> Figure:
     """``a + b`` or ``a − b`` of two rows' targets (or bases), in their common unit.
 

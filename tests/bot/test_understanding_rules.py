@@ -60,6 +60,9 @@ def test_split_question(question: str, parts: list[tuple[str, str]]) -> None:
         ("5G基站按年均增长20%，哪一年能达到30000个", "year_reached", ["5G基站数量"]),
         ("上市企业按每年新增1家，哪年能到14家", "year_reached", ["数字经济核心产业上市企业"]),
         ("2022年5G基站达到15000个，2023年要达到多少才能保持在规划路径上", "needed_in_year", ["5G基站数量"]),
+        ("按数字经济增加值6500亿元、占GDP比重65%倒推，GDP是多少", "total_from_share", ["数字经济增加值占GDP比重"]),
+        ("数据共享率比数据开放率高多少个百分点", "difference", ["数据共享率", "数据开放率"]),
+        ("按规划的年均增速，5G基站数量哪一年首次超过2万个", "year_reached", ["5G基站数量"]),
     ],
 )
 def test_compound_kinds(question: str, kind: str, rows: list[str]) -> None:
@@ -143,6 +146,9 @@ def test_filters(question: str, category: str | None, attribute: str | None) -> 
         ("一家做跨境电商的企业想拓展海外市场，规划有什么支持？", True),
         ("一家民宿能从规划里得到什么支持？", True),
         ("农业合作社可以得到哪些帮助", True),
+        ("一所中学想建创客实验室，对应规划哪项任务？", True),
+        ("社区卫生服务中心想做线上问诊，规划里哪项任务相关？", True),
+        ("我们单位想问规划一共有几条保障措施？", False),  # the asker only wants to know something
         ("数字经济核心产业上市企业目标是多少", False),
         ("国家高新技术企业有多少家", False),
     ],
@@ -164,3 +170,24 @@ def test_docstring_examples(module: ModuleType) -> None:
 )
 def test_more_built_is_a_change(question: str, operation: str) -> None:
     assert resolve(question, T).operation == operation
+
+
+@pytest.mark.parametrize(
+    ("question", "index"),
+    [
+        ("第六项工程有几项子任务", 5),
+        ("最后一个工程呢", 7),
+        ("倒数第二个任务是什么", 6),
+        ("第九项工程", None),
+        ("第三条是什么意思", None),
+    ],
+)
+def test_task_by_position(question: str, index: int | None) -> None:
+    from bot.list_followups import task_ordinal
+
+    assert task_ordinal(question, 8) == index
+
+
+def test_a_planned_rate_is_the_rows_own_cagr() -> None:
+    res = detect_compound("按规划的年均增速，5G基站数量哪一年首次超过2万个", T)
+    assert res is not None and round(res.params["rate_pct"], 2) == 27.02 and res.params["level"] == 20000

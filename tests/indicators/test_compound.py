@@ -39,6 +39,12 @@ def test_a_difference_of_percent_rows_is_in_points() -> None:
     assert compound.combine(T.get("数据共享率"), T.get("数据开放率"), "difference").unit == "个百分点"
 
 
+def test_total_from_a_share() -> None:
+    fig = compound.total_from_share(T.get("数字经济增加值占GDP比重"), 6500, "亿元")
+    assert (fig.value, fig.formula) == (10000.0, "6500÷65%")
+    assert compound.total_from_share(T.get("数据开放率"), 20, "亿元", share_pct=40).value == 50.0
+
+
 def test_ratio_of_rows() -> None:
     fig = compound.ratio(T.get("跨境网络零售出口额"), T.get("网络零售额"))
     assert (fig.value, fig.unit, fig.formula) == (6.99, "%", "190/2720")

@@ -10,7 +10,7 @@
     required_cagr: "所需年均增速", increment: "年均增量", audit_projection: "按依据测算值", ratio: "占比",
     annual_increment: "年均增量", audit_deviation: "偏差", count: "数量", ranking_value: "排序值",
     target_gap: "与目标之差", target_deviation: "相对目标偏差", change_pct: "增幅", completion: "完成率",
-    progress_share: "进度", remaining: "距目标尚差", share_of_total: "按比重折算值", sum: "合计",
+    progress_share: "进度", remaining: "距目标尚差", share_of_total: "按比重折算值", total_from_share: "按比重倒推的总量", sum: "合计",
     difference: "差额", year_reached: "达到年份", actual: "实际值",
   };
   // Counts are whole numbers on screen; the exact value stays in the formula.
