@@ -123,7 +123,7 @@ def understand_in(
 
     ``whole``: False for one part of a multi-part question (it is not split again).
     """
-    asked = strip_about(question)
+    asked = strip_about(question, (ctx.info.title,))
     combined = detect_compound(asked, ctx.table, previous) if not is_profile(question) else None
     if combined is not None:
         return Understanding(intent="numeric", question=question, resolution=combined, plan_id=ctx.id)
@@ -264,7 +264,7 @@ def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_questio
     # Sentence selection looks a little deeper than the citations it keeps.
     hits = ctx.search(expanded, k=max(top_k, 8))
     # Words about the document or the asker (草稿, 我们村) are no topic the plan must cover.
-    topic = strip_about(question) or question
+    topic = strip_about(question, (ctx.info.title,)) or question
     draft = answer_passage(question, hits, ctx.reader, expanded=expanded, plan_name=name, topic_question=topic)
     if draft.intent == "passage" and not draft.tasks:
         draft.tasks = passage_tasks(ctx, draft, question)

@@ -41,12 +41,37 @@ _NUMERAL_DIGIT = dict(zip("零一二三四五六七八九", "0123456789", strict
 MIN_TYPO_LENGTH = 4
 
 
-def strip_about(question: str) -> str:
+_TITLE_NOISE = re.compile(r"“[^”]*”|\([^)]*\)|（[^）]*）|十四五|\d{4}|[—\-－]|[^\u4e00-\u9fff]")
+_TITLE_SPLIT = re.compile(r"[市省县区]|规划|方案|行动|计划|纲要|意见")
+
+
+def _title_words(title: str) -> list[str]:
+    """The topic words of a plan's title (衢州市数字政府建设“十四五”规划 → 数字政府建设, 数字政府 …)."""
+    words: set[str] = set()
+    for piece in _TITLE_SPLIT.split(_TITLE_NOISE.sub(" ", title)):
+        piece = piece.strip()
+        for end in range(4, len(piece) + 1):
+            words.add(piece[:end])
+    return sorted(words, key=len, reverse=True)
+
+
+def strip_about(question: str, titles: tuple[str, ...] = ()) -> str:
     """The question without words about the document, the asker or the task list's count.
+
+    ``titles``: the plan's title(s), whose topic words before 规划/方案 name the document too
+    ("数字政府规划里…" of 衢州市数字政府建设“十四五”规划).
 
     >>> strip_about("我们村想了解附件中农产品网络零售额的目标")
     '想了解农产品网络零售额的目标'
+    >>> strip_about("数字政府规划里平均办理时间", ("衢州市数字政府建设“十四五”规划",))
+    '平均办理时间'
     """
+    for title in titles:
+        words = "|".join(re.escape(w) for w in _title_words(title))
+        if words:
+            question = re.sub(
+                rf"({words})(“十四五”|十四五)?(规划|方案|行动方案|计划)(的|里面|里|中|上)?", "", question
+            )
     return _ABOUT.sub("", question)
 
 

@@ -56,3 +56,19 @@ def test_a_misspelt_name_is_read_as_its_row(text: str, row: str, kind: str) -> N
 )
 def test_near_misses_are_not_read_as_a_row(text: str) -> None:
     assert closest_indicator(text, load_default_table()) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "stripped"),
+    [
+        ("数字政府规划里平均办理时间基期值", "衢州市数字政府建设“十四五”规划", "平均办理时间基期值"),
+        (
+            "制造业数字化转型方案里未来工厂要建多少家",
+            "浙江省制造业数字化转型行动方案(2021—2025年)",
+            "未来工厂要建多少家",
+        ),
+        ("数字政府建设的目标", "衢州市数字政府建设“十四五”规划", "数字政府建设的目标"),  # no 规划/方案: a topic
+    ],
+)
+def test_the_plans_own_title_words_name_the_document(question: str, title: str, stripped: str) -> None:
+    assert strip_about(question, (title,)) == stripped
