@@ -6,7 +6,7 @@ puts the answers into one reply. A question that combines rows into one number (
 
 >>> from indicators.catalog import load_default_table
 >>> split_question("5G基站和数据中心机架分别定了多少？", load_default_table())
-['5g基站定了多少?', '数据中心机架定了多少?']
+['5G基站数量定了多少?', '数据中心总机架数定了多少?']
 """
 
 from __future__ import annotations
@@ -66,6 +66,24 @@ def _quantity_questions(key: str) -> list[str]:
     return words
 
 
+def _elliptic_row(
+    key: str, first: tuple[int, int, Indicator], table: IndicatorTable
+) -> list[tuple[int, int, Indicator]]:
+    """"公共数据开放率和共享率": the second row written without the words it shares with the first."""
+    start, end, row = first
+    m = re.match(rf"{_CONNECTOR}([\u4e00-\u9fff]{{2,8}}?)(的|各|分别|基期|目标|$)", key[end:])
+    if m is None:
+        return []
+    fragment = m.group(1)
+    names = {match_key(n): r for r in table.indicators for n in (r.name, *r.aliases)}
+    head = key[start:end]
+    for cut in range(len(head) - 1, 0, -1):
+        other = names.get(head[:cut] + fragment)
+        if other is not None and other.name != row.name:
+            return [(end + m.start(1), end + m.end(1), other)]
+    return []
+
+
 def _sentences(key: str, table: IndicatorTable) -> list[str]:
     """"5G基站目标多少？机架数呢？": one part per sentence naming a row; a bare "X呢" asks what the first asked."""
     sentences = [x for x in re.split(r"[?？!！;；。]", key) if x.strip()]
@@ -93,14 +111,16 @@ def split_question(question: str, table: IndicatorTable, previous: Indicator | N
     if sentences:
         return sentences
     rows = named_rows(question, table)
+    if len(rows) == 1:
+        rows += _elliptic_row(key, rows[0], table)
     if len(rows) >= 2:
         parts = []
         for start, end, _row in rows:
-            others = [(s, e) for s, e, r in rows if (s, e) != (start, end)]
             text = key
-            for s, e in sorted(others, reverse=True):
-                text = text[:s] + "\x00" * (e - s) + text[e:]
-            text = re.sub(rf"{_CONNECTOR}?\x00+{_CONNECTOR}?", "", text)
+            for s, e, r in sorted(rows, key=lambda x: -x[0]):
+                # This row by its full name (it may be written short: "开放率和共享率"), the others removed.
+                text = text[:s] + (f"\x01{r.name}\x01" if (s, e) == (start, end) else "\x00" * (e - s)) + text[e:]
+            text = re.sub(rf"{_CONNECTOR}?\x00+{_CONNECTOR}?", "", text).replace("\x01", "")
             text = _EACH.sub("", text)
             asked = _quantity_questions(text)
             parts += [f"{_row.name}{a}" for a in asked] if asked else [text]

@@ -36,6 +36,7 @@ T = load_default_table()
             [("IPv6活跃用户数", "lookup_target"), ("城域网出口带宽", "lookup_target")],
         ),
         ("网络零售额基期和目标分别是多少", []),  # one answer (lookup_both)
+        ("数据开放率和共享率的基期值与目标值各是多少", [("数据开放率", "lookup_both"), ("数据共享率", "lookup_both")]),
         ("5G基站和机架数哪个增长快", []),  # a comparison
         ("网络零售额和农产品网络零售额目标加起来是多少", []),  # a sum
         ("5G基站数量目标是多少", []),
