@@ -104,6 +104,27 @@ def item_named(question: str, name: str) -> str:
     return _ITEM_WORDS.sub(name, question, count=1)
 
 
+MAX_QUOTE_CHARS = 240
+_NEXT_ITEM = re.compile(r"[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|(?<![\d.])\d+[.、．](?!\d)")
+
+
+def _passage(text: str, name: str) -> str:
+    """The plan's own words about an item: its sentence(s) from the item's name on, when they say more.
+
+    An enumeration that only lists names ("包括A、B、C等3项子任务") says nothing more and is left out.
+    """
+    at = text.find(name)
+    if at < 0:
+        return ""
+    quote = text[at:].strip()
+    following = _NEXT_ITEM.search(quote, len(name))
+    quote = quote[: following.start()].rstrip("，,；;、") if following else quote
+    rest = re.sub(r"[、，,。；;\s]|等\d+项.*", "", quote[len(name) :])
+    if len(rest) < 12:
+        return ""
+    return quote if len(quote) <= MAX_QUOTE_CHARS else quote[:MAX_QUOTE_CHARS] + "…"
+
+
 def answer_item(ctx: PlanContext, kind: str, name: str, ask: str, position: int) -> Draft:
     """Answer a follow-up on list item ``name`` (a sub-task, main task, safeguard or indicator)."""
     plan = ctx.info.display
@@ -120,6 +141,8 @@ def answer_item(ctx: PlanContext, kind: str, name: str, ask: str, position: int)
             body = []
             if st.text:
                 body.append(f"规划原文：{st.text}")
+            elif _passage(st.citation.text, st.name):
+                body.append(f"规划原文：{_passage(st.citation.text, st.name)}")
             if st.activities:
                 body.append("主要涉及（本助手据规划内容归纳）：" + "；".join(st.activities) + "。")
             if st.indicators:
@@ -133,13 +156,17 @@ def answer_item(ctx: PlanContext, kind: str, name: str, ask: str, position: int)
         task = cat.task(name)
         names = "、".join(s.name for s in task.subtasks)
         lead = f"{which}“**{task.name}**”包括{names}等{len(task.subtasks)}项子任务。"
+        quoted = _passage(task.citation.text, task.name)
         # Its sub-tasks become the list ("第三条是什么意思"); "最后一个工程" still means a task (task_ordinal).
-        return Draft(intent="list", lead=lead, citations=ctx.finder.cite(task.citation.text[:30]), topic=task.name,
+        return Draft(intent="list", lead=lead, body=[f"规划原文：{quoted}"] if quoted else [],
+                     citations=ctx.finder.cite(task.citation.text[:30]), topic=task.name,
                      focus=task.name, items=[s.name for s in task.subtasks], list_kind="subtasks")
     if kind == "safeguards":
         guard = next(g for g in cat.safeguards if g.name == name)
         lead = f"{which}保障措施是“**{guard.name}**”。"
-        body = [f"说明（本助手归纳）：{guard.note}"] if guard.note else []
+        quoted = _passage(guard.citation.text, guard.name)
+        body = [f"规划原文：{quoted}"] if quoted else []
+        body += [f"说明（本助手归纳）：{guard.note}"] if guard.note else []
         return Draft(intent="list", lead=lead, body=body, citations=ctx.finder.cite(guard.citation.text[:20]),
                      topic="保障措施", focus=guard.name)
     ind = ctx.table.get(name)

@@ -192,3 +192,21 @@ def test_task_by_position(question: str, index: int | None) -> None:
 def test_a_planned_rate_is_the_rows_own_cagr() -> None:
     res = detect_compound("按规划的年均增速，5G基站数量哪一年首次超过2万个", T)
     assert res is not None and round(res.params["rate_pct"], 2) == 27.02 and res.params["level"] == 20000
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "quote"),
+    [
+        ("一是健全推进机制，二是加强要素保障，三是优化发展环境。", "加强要素保障", ""),  # a bare enumeration
+        (
+            "二是强化要素保障。三是加强人才支撑，每年培训数字工匠10万人次，建设实训基地。四是完善统计监测。",
+            "加强人才支撑",
+            "加强人才支撑，每年培训数字工匠10万人次，建设实训基地。",
+        ),
+        ("包括A工程、深化部署融合基础设施等3项子任务。", "深化部署融合基础设施", ""),
+    ],
+)
+def test_an_items_own_words(text: str, name: str, quote: str) -> None:
+    from bot.list_followups import _passage
+
+    assert _passage(text, name) == quote
