@@ -103,7 +103,9 @@ def _ranking_filters(ctx: PlanContext, asked: str, resolution: Resolution) -> Re
     params = dict(resolution.params)
     top = asked_top(asked)
     if top is not None and not params.get("among"):
+        # "增速最快的三个指标": the N fastest of all rows the table lists, percent rows included.
         params["top"] = top
+        params["scope"] = "all"
     category = named_category(asked, ctx.table)
     if category and not params.get("among"):
         params["within"] = [i.name for i in ctx.table.indicators if i.category == category]
