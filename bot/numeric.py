@@ -69,6 +69,12 @@ def answer_numeric(res: Resolution, table: IndicatorTable, finder: ChunkFinder) 
 
 def _lookup_target(ind: Indicator, params: dict[str, Any], table: IndicatorTable) -> Draft:
     asked = params.get("year")
+    if isinstance(asked, int) and ind.base_year < asked < ind.target_year:
+        lead = (
+            f"规划中未设{ind.name}{asked}年的目标；只设{ind.target_year}年目标{target_phrase(ind)}"
+            f"（{base_phrase(ind)}）。按规划路径推算的{asked}年参考值，可问“按规划路径{asked}年应达到多少”。"
+        )
+        return Draft(intent="out_of_scope", lead=lead)
     if isinstance(asked, int) and asked > ind.target_year:
         # The plan sets targets for 2025 only: say so, and give no figure for the year asked.
         lead = (

@@ -75,6 +75,8 @@ def previous_indicator(ctx: PlanContext, name: str | None) -> Indicator | None:
         return None
 
 
+_TARGET_ONLY = re.compile(r"目标")
+_ON_PATH = re.compile(r"路径|轨迹|按规划|按计划|应该|应当|应|需要|要达到|才能|进度|推算|测算|预计")
 _ASKS_FIGURE = re.compile(r"多少|几|百分之|增速|增长率|目标是|目标值")
 
 
@@ -152,6 +154,9 @@ def understand_in(
                              notes=("meaning", str(nth_task)), plan_id=ctx.id)
     if resolution.operation == "ranking":
         resolution = _ranking_filters(ctx, asked, resolution)
+    if resolution.operation == "planned_value" and _TARGET_ONLY.search(asked) and not _ON_PATH.search(asked):
+        # "2023年5G基站数量的目标是多少": the plan sets no 2023 target; the path value is not one.
+        resolution = dataclasses.replace(resolution, operation="lookup_target")
     numeric = Understanding(
         intent="numeric", question=question, resolution=resolution, plan_id=ctx.id, read_as=read_as
     )
