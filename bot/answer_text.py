@@ -43,12 +43,14 @@ def answer_passage(
     max_citations: int = 3,
     expanded: str | None = None,
     plan_name: str = "《规划》",
+    topic_question: str | None = None,
 ) -> Draft:
     """Extractive answer: the best sentence(s) of the retrieved passages, then the passages.
 
-    `expanded` is the question with synonyms appended (used for scoring, not for the coverage check).
+    `expanded` is the question with synonyms appended (used for scoring, not for the coverage check);
+    `topic_question` is the question without words about the document or the asker (coverage check).
     """
-    uncovered = reader.uncovered_terms(question)
+    uncovered = reader.uncovered_terms(topic_question or question)
     if uncovered:
         return refusal("、".join(uncovered[:3]), plans=plan_name)
     if not hits:
@@ -205,6 +207,8 @@ def answer_tasks(catalogue: TaskCatalogue, finder: ChunkFinder, plan_name: str =
         body=lines,
         citations=finder.cite(*(t.citation.text[:20] for t in catalogue.tasks[:2])),
         topic="主要任务",
+        items=[t.name for t in catalogue.tasks],
+        list_kind="tasks",
     )
 
 
@@ -222,6 +226,8 @@ def answer_subtasks(
             body=body,
             citations=finder.cite(*(t.citation.text[:20] for t in catalogue.tasks[:2])),
             topic="主要任务",
+            items=[s.name for s in catalogue.subtasks],
+            list_kind="subtasks",
         )
     task = catalogue.task(task_name)
     names = [s.name for s in task.subtasks]
@@ -231,6 +237,8 @@ def answer_subtasks(
         body=[f"{i}. {n}" for i, n in enumerate(names, 1)],
         citations=finder.cite(task.citation.text[:30]),
         topic=task.name,
+        items=names,
+        list_kind="subtasks",
     )
 
 
@@ -242,6 +250,8 @@ def answer_safeguards(catalogue: TaskCatalogue, finder: ChunkFinder, plan_name: 
         body=[f"{i}. {n}" for i, n in enumerate(names, 1)],
         citations=finder.cite(catalogue.safeguards[0].citation.text[:20]) if names else [],
         topic="保障措施",
+        items=names,
+        list_kind="safeguards",
     )
 
 
@@ -270,6 +280,8 @@ def answer_indicator_list(table: IndicatorTable, finder: ChunkFinder, plan_name:
         notes=notes,
         citations=finder.cite("主要发展指标", "主要目标测算表"),
         topic="主要指标",
+        items=[i.name for i in table.indicators],
+        list_kind="indicators",
     )
 
 
@@ -292,7 +304,7 @@ def answer_match(
         lead = f"{plan_name}中与贵单位最相关的子任务如下（按相关度排序）："
         notes = ["匹配理由与相关指标由本助手根据规划内容归纳，子任务名称与出处为规划原文。"]
     else:
-        lead = f"{plan_name}中未找到与贵单位明确对应的任务；以下仅为最接近的候选，相关性较弱，仅供参考："
+        lead = f"{plan_name}没有专门针对贵单位所在行业的任务；以下是最接近的候选，相关性较弱，仅供参考："
         notes = [f"{plan_name}的{len(catalogue.tasks)}项主要任务（{'、'.join(t.name for t in catalogue.tasks[:8])}）"
                  "未专门针对该行业。"]
     cites = []
@@ -309,4 +321,6 @@ def answer_match(
         tasks=tasks,
         citations=dedupe_citations(cites),
         topic=tasks[0].task if tasks else None,
+        items=[t.subtask for t in tasks],
+        list_kind="subtasks",
     )

@@ -31,6 +31,9 @@ class Draft:
     topic: str | None = None
     plans: list[str] = field(default_factory=list)  # plan ids the answer used, in order
     figure_plans: list[str] = field(default_factory=list)  # plan id of each figure (same order as figures)
+    items: list[str] = field(default_factory=list)  # a list answer's items (names), for "第三条是什么意思"
+    list_kind: str | None = None  # what the items are: subtasks, tasks, safeguards, indicators
+    focus: str | None = None  # the one item the answer is about ("它属于哪个工程")
 
 
 def citation(chunk: Chunk, score: float) -> Citation:
@@ -47,12 +50,15 @@ def citation(chunk: Chunk, score: float) -> Citation:
 
 
 def dedupe_citations(citations: Iterable[Citation]) -> list[Citation]:
+    """Each passage once: by id, and a passage whose text an earlier one already holds is dropped."""
     seen: set[str] = set()
-    out = []
+    out: list[Citation] = []
     for c in citations:
-        if c.id not in seen:
-            seen.add(c.id)
-            out.append(c)
+        text = c.text.rstrip("…")
+        if c.id in seen or any(text and text in kept.text for kept in out):
+            continue
+        seen.add(c.id)
+        out.append(c)
     return out
 
 
@@ -76,8 +82,18 @@ def fmt_number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+# Units of things counted one by one: a computed count is shown as a whole number (18593个, not 18593.19个).
+COUNT_UNITS = frozenset({"个", "家", "台", "件", "项", "户", "人", "座", "所", "次", "条", "套"})
+
+
 def with_unit(value: float, unit: str) -> str:
-    """'30000个', '27.02%', '15个百分点', '2.5倍'."""
+    """'30000个', '27.02%', '15个百分点', '2.5倍'; counts are whole numbers.
+
+    >>> with_unit(18593.19, "个"), with_unit(27.019, "%")
+    ('18593个', '27.02%')
+    """
+    if unit in COUNT_UNITS and abs(value) >= 10:  # (2.4家 a year stays 2.4: 2 would mislead)
+        return f"{round(value)}{unit}"
     return f"{fmt_number(value)}{unit}"
 
 
@@ -106,16 +122,31 @@ _QUANTITY_NAMES = {
     "completion": "完成率",
     "progress_share": "进度（基期到目标）",
     "remaining": "距目标尚差",
+    "share_of_total": "按比重折算值",
+    "total_from_share": "按比重倒推的总量",
+    "sum": "合计",
+    "difference": "差额",
+    "ratio": "占比",
+    "year_reached": "达到年份",
+    "actual": "实际值",
 }
+
+
+def quantity_name(quantity: str) -> str:
+    """What a figure is, in words users read (never the internal quantity key)."""
+    return _QUANTITY_NAMES.get(quantity, "计算值")
 
 
 def figure_line(fig: Figure) -> str:
     """One markdown list line: what, value, formula."""
-    what = _QUANTITY_NAMES.get(fig.quantity, fig.quantity)
+    what = quantity_name(fig.quantity)
     year = (
         f"（{fig.year}年）" if fig.year and fig.quantity in ("projection", "planned_value", "audit_projection") else ""
     )
     line = f"- {fig.indicator}·{what}{year}：**{with_unit(fig.value, fig.unit)}**，算式 `{fig.formula}`"
+    exact = fig.exact if fig.exact is not None else fig.value
+    if fig.unit in COUNT_UNITS and abs(exact) >= 10 and abs(exact - round(exact)) > 1e-9:
+        line += f" = {fmt_number(exact)}"  # the rounded count above, its exact value here
     if fig.note:
         line += f"；{fig.note}"
     return line
@@ -132,7 +163,7 @@ def render(draft: Draft) -> str:
         parts.append("\n".join(f"> 注：{n}" for n in draft.notes))
     if draft.citations:
         lines = []
-        for i, c in enumerate(draft.citations, 1):
+        for i, c in enumerate(dedupe_citations(draft.citations), 1):
             snippet = c.text if len(c.text) <= 160 else c.text[:160] + "…"
             title = c.title or c.source
             where = f"《{title}》" if "《" not in title else title

@@ -37,7 +37,7 @@ _NOT_ANSWERED = ("未找到", "未涉及")
 def name_plan(draft: Draft, ctx: PlanContext) -> Draft:
     """Every answer names its plan in the lead; its figures and citations are that plan's."""
     display = ctx.info.display
-    if display not in draft.lead and draft.intent not in ("help", "clarify", "out_of_scope"):
+    if display not in draft.lead and draft.intent not in ("help", "clarify"):
         prefix = f"据{display}，" if draft.intent in _NUMERIC_INTENTS else f"{display}："
         draft.lead = prefix + draft.lead
     draft.plans = [ctx.id]

@@ -1,7 +1,9 @@
 """Run a JSONL question file through a chat service in-process, with the shared scorer's rules.
 
 The case keys and checks follow ../shared/eval/README.md: numbers, numbers_all, tol, answer_any,
-answer_all, cite, tasks_any, refuse, turns.
+answer_all, cite, tasks_any, refuse, turns; plus ``answer_none`` (strings the answer must not contain,
+used by our table-driven cases). A case without ``refuse`` fails when the answer's first paragraph
+says the plan does not cover it, as in the shared scorer.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ REFUSAL_MARKERS = (
     "没有该",
     "未设",
 )
+# An answer whose first paragraph says one of these refuses, whatever follows (the shared scorer's rule).
+NOT_FOUND_MARKERS = ("未找到", "没有找到", "未涉及", "没有涉及", "不涉及", "无法回答", "没有相关", "无相关")
 _FULL_WIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})
 _NUMBER = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万亿|亿|万)?")
 _SCALE = {"万": 1e4, "亿": 1e8, "万亿": 1e12}
@@ -64,6 +68,12 @@ def _has_number(candidates: Iterable[float], want: float, tol: float) -> bool:
     return any(abs(c - want) <= slack or abs(c * 100 - want) <= slack for c in candidates)
 
 
+def opens_with_refusal(answer: str) -> bool:
+    """The first paragraph says the plan does not cover the question (未找到 / 未涉及 …)."""
+    lead = answer.strip().split("\n\n", 1)[0][:120]
+    return any(marker in lead for marker in NOT_FOUND_MARKERS)
+
+
 def check_reply(case: dict[str, Any], reply: ChatReply) -> list[str]:
     """Reasons the reply fails the case (empty list = pass)."""
     why: list[str] = []
@@ -82,6 +92,9 @@ def check_reply(case: dict[str, Any], reply: ChatReply) -> list[str]:
         names = {squash(name) for t in reply.tasks[:5] for name in (t.subtask, t.task)}
         if not any(squash(t) in names or squash(t) in answer for t in case["tasks_any"]):
             why.append(f"no task of {case['tasks_any']}")
+    why += [f"answer contains {s}" for s in case.get("answer_none", []) if squash(s) in answer]
+    if not case.get("refuse") and opens_with_refusal(reply.answer):
+        why.append("the answer opens by saying the plan does not cover it")
     if case.get("refuse"):
         if not any(marker in answer for marker in REFUSAL_MARKERS):
             why.append("did not say the plan does not cover it")
@@ -95,6 +108,8 @@ class CaseResult:
     case_id: str
     failures: list[str]
     latency_ms: float
+    refused: bool = False  # the (last) answer refused: out_of_scope, or it opens saying 未找到/未涉及
+    expects_refusal: bool = False
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
@@ -110,13 +125,26 @@ def run_cases(cases: Sequence[dict[str, Any]], service: ChatService) -> list[Cas
         session = uuid.uuid4().hex
         failures: list[str] = []
         started = time.perf_counter()
+        refused, expects = False, False
         for step in case.get("turns", [case]):
             reply = service.answer(step["q"], session)
             failures = check_reply(step, reply)
+            refused = reply.intent == "out_of_scope" or opens_with_refusal(reply.answer)
+            expects = bool(step.get("refuse"))
             if failures:
                 break
-        results.append(CaseResult(str(case.get("id", "?")), failures, (time.perf_counter() - started) * 1000))
+        elapsed = (time.perf_counter() - started) * 1000
+        results.append(CaseResult(str(case.get("id", "?")), failures, elapsed, refused, expects))
     return results
+
+
+def refusal_rates(results: Sequence[CaseResult]) -> tuple[str, str]:
+    """("false refusals k/n", "true refusals k/m"): answerable cases refused, refusal cases refused."""
+    answerable = [r for r in results if not r.expects_refusal]
+    uncovered = [r for r in results if r.expects_refusal]
+    false_ = sum(r.refused for r in answerable)
+    true_ = sum(r.refused and not r.failures for r in uncovered)
+    return f"false refusals {false_}/{len(answerable)}", f"true refusals {true_}/{len(uncovered)}"
 
 
 def format_results(results: Sequence[CaseResult]) -> str:
@@ -125,5 +153,6 @@ def format_results(results: Sequence[CaseResult]) -> str:
         for r in results
     ]
     passed = sum(1 for r in results if not r.failures)
+    lines.append("; ".join(refusal_rates(results)))
     lines.append(f"{passed} passed, {len(results) - passed} failed")
     return "\n".join(lines)

@@ -450,13 +450,13 @@ class TaskMatcher:
     ) -> str:
         parts: list[str] = []
         if sub_terms:
-            parts.append("匹配词：" + "、".join(sub_terms[:5]))
+            parts.append("对应业务：" + "、".join(sub_terms[:5]))
         if task_terms:
-            parts.append(f"行业/领域词：{'、'.join(task_terms[:4])}（属“{st.task}”）")
+            parts.append(f"所属领域：{'、'.join(task_terms[:4])}（属“{st.task}”）")
         if cos is not None:
             sem_rank = int((cos > cos[i]).sum()) + 1
             if not parts or sem_rank <= 3:
-                parts.append(f"与该子任务说明语义相近（相似度{cos[i]:.2f}，语义排名第{sem_rank}）")
+                parts.append("与该子任务的内容相近" if sem_rank > 1 else "与该子任务的内容最相近")
         if not parts:
             parts.append("未命中关键词")
         line = "；".join(parts)

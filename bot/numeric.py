@@ -69,6 +69,12 @@ def answer_numeric(res: Resolution, table: IndicatorTable, finder: ChunkFinder) 
 
 def _lookup_target(ind: Indicator, params: dict[str, Any], table: IndicatorTable) -> Draft:
     asked = params.get("year")
+    if isinstance(asked, int) and ind.base_year < asked < ind.target_year:
+        lead = (
+            f"规划中未设{ind.name}{asked}年的目标；只设{ind.target_year}年目标{target_phrase(ind)}"
+            f"（{base_phrase(ind)}）。按规划路径推算的{asked}年参考值，可问“按规划路径{asked}年应达到多少”。"
+        )
+        return Draft(intent="out_of_scope", lead=lead)
     if isinstance(asked, int) and asked > ind.target_year:
         # The plan sets targets for 2025 only: say so, and give no figure for the year asked.
         lead = (
@@ -235,7 +241,7 @@ def _trajectory(ind: Indicator, params: dict[str, Any], table: IndicatorTable) -
     figs = engine.trajectory(ind)
     rule = engine.trajectory_rule(ind)
     path = "，".join(f"{f.year}年{with_unit(f.value, f.unit)}" for f in figs)
-    lead = f"{ind.name}的规划路径（{'线性，每年等量' if rule == 'linear' else '几何，每年等速'}）：{path}。"
+    lead = f"{ind.name}的规划路径（{'按每年相同增量推算' if rule == 'linear' else '按每年相同增速推算'}）：{path}。"
     return Draft(intent="compute", lead=lead, figures=figs)
 
 
@@ -303,8 +309,8 @@ def _ranking(params: dict[str, Any], table: IndicatorTable, finder: ChunkFinder)
     scope = params.get("scope", "amount")
     ascending = params.get("order") == "asc"
     top = int(params.get("top", 5))
-    among = params.get("among") or None
-    if among:
+    among = params.get("among") or params.get("within") or None
+    if params.get("among"):
         scope = "all"  # the question names the rows to compare
     figures = rank_indicators(table.frame, metric=metric, scope=scope, ascending=ascending, top=top, names=among)
     threshold = params.get("min_value")
@@ -312,6 +318,7 @@ def _ranking(params: dict[str, Any], table: IndicatorTable, finder: ChunkFinder)
         return _filtered(figures, float(threshold), metric, table, finder)
     label = RANK_METRICS.get(metric, (metric, ""))[0]
     scope_text = {"amount": "数量/金额类指标", "percent": "百分比指标", "all": "全部指标"}.get(str(scope), str(scope))
+    scope_text = str(params.get("within_label") or scope_text)
     if not figures:
         return Draft(intent="compute", lead="没有可排序的指标。")
     first = figures[0]

@@ -22,10 +22,16 @@ from bot.answer_text import (
     answer_timeline,
 )
 from bot.compose import Draft, dedupe_citations, fmt_number, refusal
+from bot.compound import answer_compound, detect_compound
 from bot.library import PlanContext
+from bot.list_filters import answer_filtered, asked_top, named_attribute, named_category
+from bot.list_followups import answer_item, item_followup, task_ordinal
+from bot.multipart import split_question
 from bot.numeric import answer_numeric
 from bot.passages import expand_question, load_synonyms
-from bot.resolver import looks_like_metric, resolve
+from bot.question_words import clean, closest_indicator, strip_about
+from bot.resolver import Resolution, looks_like_metric, resolve
+from bot.schemas import TaskOut
 from bot.structure_answers import answer_chapter, answer_empty_task, answer_issuer, asks_issuer, chapter_key
 from bot.understand import Understanding, detect_list, is_profile
 from indicators.model import Indicator
@@ -70,18 +76,91 @@ def previous_indicator(ctx: PlanContext, name: str | None) -> Indicator | None:
         return None
 
 
+_TARGET_ONLY = re.compile(r"目标")
+_ON_PATH = re.compile(r"路径|轨迹|按规划|按计划|应该|应当|应|需要|要达到|才能|进度|推算|测算|预计")
+_ASKS_FIGURE = re.compile(r"多少|几|百分之|增速|增长率|目标是|目标值")
+
+
+def _asks_a_figure(question: str, resolution: Resolution) -> bool:
+    """"我们单位想知道数据开放率目标是多少": a figure of a named row, whoever asks it."""
+    explicit = resolution.indicator is not None and not resolution.params.get("operation_defaulted")
+    return explicit and resolution.operation != "none" and bool(_ASKS_FIGURE.search(question))
+
+
+def _resolve(ctx: PlanContext, asked: str, previous: Indicator | None) -> tuple[Resolution, str | None]:
+    """Resolve; a phrase one typo (or one sound) from a row's name is read as that row."""
+    resolution = resolve(asked, ctx.table, previous=previous)
+    if resolution.indicator is not None or not (resolution.unmatched_metric or resolution.candidates):
+        return resolution, None
+    near = closest_indicator(asked, ctx.table)
+    if near is None:
+        return resolution, None
+    fixed = resolve(clean(asked).replace(near.phrase, near.written), ctx.table, previous=previous)
+    if fixed.indicator is None or fixed.unmatched_metric:
+        return resolution, None
+    return fixed, near.indicator.name
+
+
+def _ranking_filters(ctx: PlanContext, asked: str, resolution: Resolution) -> Resolution:
+    """A ranking returns the number asked ("最快的三个") within the category named ("数字基础设施类")."""
+    params = dict(resolution.params)
+    top = asked_top(asked)
+    if top is not None and not params.get("among"):
+        # "增速最快的三个指标": the N fastest of all rows the table lists, percent rows included.
+        params["top"] = top
+        params["scope"] = "all"
+    category = named_category(asked, ctx.table)
+    if category and not params.get("among"):
+        params["within"] = [i.name for i in ctx.table.indicators if i.category == category]
+        params["within_label"] = f"“{category}”类指标"
+        params["scope"] = "all"
+    return dataclasses.replace(resolution, params=params)
+
+
 def understand_in(
-    ctx: PlanContext, question: str, previous: Indicator | None = None, last_operation: str | None = None
+    ctx: PlanContext,
+    question: str,
+    previous: Indicator | None = None,
+    last_operation: str | None = None,
+    whole: bool = True,
 ) -> Understanding:
-    """What to do with ``question`` in this plan (injection and help are handled before scope)."""
-    if is_profile(question):
+    """What to do with ``question`` in this plan (injection and help are handled before scope).
+
+    ``whole``: False for one part of a multi-part question (it is not split again).
+    """
+    asked = strip_about(question, (ctx.info.title,))
+    combined = detect_compound(asked, ctx.table, previous) if not is_profile(question) else None
+    if combined is not None:
+        return Understanding(intent="numeric", question=question, resolution=combined, plan_id=ctx.id)
+    if whole and not is_profile(question):
+        parts = [understand_in(ctx, p, previous, whole=False) for p in split_question(asked, ctx.table, previous)]
+        if len(parts) >= 2 and all(p.intent == "numeric" and p.resolution for p in parts):
+            first = parts[0]
+            return dataclasses.replace(first, question=question, parts=tuple(parts))
+    resolution, read_as = _resolve(ctx, asked, previous)
+    missing = resolution.unmatched_metric is not None and bool(_ASKS_FIGURE.search(question))
+    if is_profile(question) and not _asks_a_figure(question, resolution) and not missing:
         return Understanding(intent="task_match", question=question, profile=question, plan_id=ctx.id)
-    resolution = resolve(question, ctx.table, previous=previous)
     if resolution.params.get("operation_defaulted") and last_operation in FOLLOW_UP_OPERATIONS:
         # "那机架数呢？" after "5G基站年均增长多少？": same question, other indicator.
         params = {k: v for k, v in resolution.params.items() if k != "operation_defaulted"}
         resolution = dataclasses.replace(resolution, operation=last_operation, params=params)
-    numeric = Understanding(intent="numeric", question=question, resolution=resolution, plan_id=ctx.id)
+    if resolution.indicator is None and "指标" in question and named_category(question, ctx.table):
+        # "治理数字化方面有几个指标？分别是什么？": the rows of that category, counted.
+        return Understanding(intent="list", question=question, list_kind="indicators", plan_id=ctx.id)
+    nth_task = task_ordinal(asked, len(ctx.catalogue.tasks)) if resolution.indicator is None else None
+    if nth_task is not None:
+        name = ctx.catalogue.tasks[nth_task].name
+        return Understanding(intent="list_item", question=question, list_kind="tasks", list_task=name,
+                             notes=("meaning", str(nth_task)), plan_id=ctx.id)
+    if resolution.operation == "ranking":
+        resolution = _ranking_filters(ctx, asked, resolution)
+    if resolution.operation == "planned_value" and _TARGET_ONLY.search(asked) and not _ON_PATH.search(asked):
+        # "2023年5G基站数量的目标是多少": the plan sets no 2023 target; the path value is not one.
+        resolution = dataclasses.replace(resolution, operation="lookup_target")
+    numeric = Understanding(
+        intent="numeric", question=question, resolution=resolution, plan_id=ctx.id, read_as=read_as
+    )
     if resolution.indicator is not None and resolution.operation != "none":
         return numeric
     if resolution.indicator is None and resolution.operation in ("ranking", "audit", "count"):
@@ -94,6 +173,13 @@ def understand_in(
         # "那年均增长率呢？" with no earlier indicator: ask which one instead of guessing.
         return Understanding(intent="clarify", question=question, resolution=resolution, plan_id=ctx.id)
     listed = detect_list(question, [t.name for t in ctx.catalogue.tasks], ctx.task_alias_map)
+    if listed is not None and listed[0] == "subtasks" and listed[1]:
+        # "数字基建工程的第一项子任务讲了什么": one item of a named task's list.
+        names = [st.name for st in ctx.catalogue.task(listed[1]).subtasks]
+        item = item_followup(question, names, None, max_chars=60)
+        if item is not None:
+            return Understanding(intent="list_item", question=question, list_kind="subtasks",
+                                 list_task=names[item[0]], notes=(item[1], str(item[0])), plan_id=ctx.id)
     if listed is not None and listed[0] in STRUCTURED_LISTS:
         return Understanding(
             intent="list", question=question, list_kind=listed[0], list_task=listed[1], plan_id=ctx.id
@@ -114,6 +200,9 @@ def _list_draft(ctx: PlanContext, u: Understanding) -> Draft | None:
     if u.list_kind == "safeguards":
         return answer_safeguards(ctx.catalogue, ctx.finder, name) if ctx.catalogue.safeguards else None
     if u.list_kind == "indicators":
+        category, attribute = named_category(u.question, ctx.table), named_attribute(u.question)
+        if category or attribute:
+            return answer_filtered(ctx.table, ctx.finder, name, category, attribute)
         return answer_indicator_list(ctx.table, ctx.finder, name) if len(ctx.table) else None
     if u.list_kind == "timeline":
         return answer_timeline(ctx.chunks, name)
@@ -128,6 +217,22 @@ def _cite_stated(draft: Draft, ctx: PlanContext) -> Draft:
         found = ctx.finder.cite(f"{fmt_number(fig.value)}{fig.unit}")
         draft.citations = dedupe_citations([*draft.citations, *found])
     return draft
+
+
+def merge_parts(drafts: list[Draft]) -> Draft:
+    """One reply for a multi-part question: each part's answer in turn, figures and sources of all."""
+    first = drafts[0]
+    merged = Draft(
+        intent=first.intent,
+        lead=first.lead,
+        body=[d.lead for d in drafts[1:]],
+        figures=[f for d in drafts for f in d.figures],
+        citations=dedupe_citations(c for d in drafts for c in d.citations),
+        notes=list(dict.fromkeys(n for d in drafts for n in d.notes)),
+        indicator=first.indicator,
+        topic=first.topic,
+    )
+    return merged
 
 
 def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_question: str | None = None) -> Draft:
@@ -151,9 +256,19 @@ def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_questio
         from bot.components import plan_task_outs
 
         return answer_match(u.question, result, plan_task_outs(ctx, result), ctx.catalogue, ctx.finder, name)
+    if u.intent == "list_item":
+        ask, index = u.notes
+        return answer_item(ctx, u.list_kind or "", u.list_task or "", ask, int(index))
+    if u.parts:
+        return merge_parts([draft_in(ctx, p, top_k) for p in u.parts])
     if u.intent == "numeric" and u.resolution is not None:
         try:
-            return _cite_stated(answer_numeric(u.resolution, ctx.table, ctx.finder), ctx)
+            if u.resolution.operation == "compound":
+                return answer_compound(u.resolution, ctx.table, ctx.finder)
+            draft = _cite_stated(answer_numeric(u.resolution, ctx.table, ctx.finder), ctx)
+            if u.read_as:
+                draft.lead = f"按“{u.read_as}”理解：{draft.lead}"
+            return draft
         except ValueError as exc:
             label = u.resolution.indicator.name if u.resolution.indicator else ""
             return Draft(intent="compute", lead=f"无法完成该计算：{exc}", indicator=label or None)
@@ -174,4 +289,24 @@ def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_questio
     expanded = expand_question(question, _SYNONYMS)
     # Sentence selection looks a little deeper than the citations it keeps.
     hits = ctx.search(expanded, k=max(top_k, 8))
-    return answer_passage(question, hits, ctx.reader, expanded=expanded, plan_name=name)
+    # Words about the document or the asker (草稿, 我们村) are no topic the plan must cover.
+    topic = strip_about(question, (ctx.info.title,)) or question
+    draft = answer_passage(question, hits, ctx.reader, expanded=expanded, plan_name=name, topic_question=topic)
+    if draft.intent == "passage" and not draft.tasks:
+        draft.tasks = passage_tasks(ctx, draft, question)
+    return draft
+
+
+def passage_tasks(ctx: PlanContext, draft: Draft, question: str) -> list[TaskOut]:
+    """The sub-tasks a passage answer quotes (by name), so a passage about tasks carries ``tasks`` too.
+
+    Those sharing most characters with the question come first.
+    """
+    shown = "\n".join([draft.lead, *draft.body])
+    out = []
+    ranked = sorted(ctx.catalogue.subtasks, key=lambda st: -len(set(st.name) & set(question)))
+    for st in ranked:
+        if st.name in shown:
+            out.append(TaskOut(task=st.task, subtask=st.name, score=1.0, why="回答引用的规划原文提到该子任务",
+                               plan=ctx.id, plan_title=ctx.info.title))
+    return out[:5]

@@ -134,6 +134,7 @@ _HARD_TEXT = """
 一共 合计 累计 约 大约 左右 以上 不低于 至少 实际 已经 已 还 又 都 也 其 该 这个 这 这些 主要 指标
 数值 全市 我市 本市 期间 分别 多久 速度 水平 程度 相比 比较 只有 只 仅有 仅 才 刚刚 刚
 新建 新装 若是 要是 离 距 路径 轨迹 规划路径 亿元 万元 万户 多建 建 what is the of in by for
+定了 定为 定的 设定 确定 规定 了解 想了解 咨询
 how many much target targets goal growth rate annual base baseline value year years per cagr
 projection progress trajectory change increase multiple times and to will be reach should
 fast grow grows growing each
@@ -148,7 +149,7 @@ def _hard_re(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
     """Noise: operation and function words, years, numbers, punctuation, plus a plan's drop words."""
     words = sorted(_HARD_WORDS | {w.lower() for w in extra}, key=len, reverse=True)
     return re.compile(
-        rf"20\d\d年?(?:底|末|初)?|{_NUM}(?:{_UNITS}|(?![a-z\d.]))|增加(?!值)|(?<!占)比(?!重)|(?<![拥所具享])有(?!效)|"
+        rf"20\d\d年?(?:底|末|初)?|(?<![a-z]){_NUM}(?:{_UNITS}|(?![a-z\d.]))|增加(?!值)|(?<!占)比(?!重)|(?<![拥所具享])有(?!效)|"
         r"(?<![智功性动产效赋职技体])能(?![源力耗])|会(?![展议])|"
         + "|".join(re.escape(w) for w in words)
         + r"|[,.?!;:，。？！；：、()（）\[\]【】<>…~\-=/]"
@@ -470,7 +471,7 @@ _RE = {
     "change": re.compile(
         r"(增加|增长|提高|提升|新增|上升|扩大|多出|相差|差距|还差|差|变化|多|高|缩短|减少|降低|下降|压缩)了?(多少|几个?点)|"
         r"增加量|增长量|增量|"
-        r"多少的?(增长|增量|增加)|相差|差距|差多少|increase|change|howmuchmore"
+        r"多少的?(增长|增量|增加)|多[建装增开]了?(多少|几)|相差|差距|差多少|increase|change|howmuchmore"
     ),
     "basis": re.compile(r"测算依据|依据是|怎么测算|如何测算|怎么算|怎样测算|测算方法|怎么来的|如何得出|basis"),
     "compare_rows": re.compile(r"哪个|哪一个|谁|比较|对比|相比|更快|更高|更多|更大|which|compare"),

@@ -16,8 +16,10 @@ from collections.abc import Sequence
 
 from bot.actuals.monitor import Monitor
 from bot.compose import Draft, figure_out, fmt_number, refusal, render
+from bot.compound import detect_compound
 from bot.cross_plan import answer_across, clarify, name_plan, other_plans_note, side_by_side
 from bot.library import PlanContext, PlanLibrary, describe
+from bot.list_followups import item_followup, item_named, names_a_task
 from bot.monitoring_answers import answer_monitoring, detect_monitoring
 from bot.normalize import normalize
 from bot.plan_answerer import draft_in, previous_indicator, understand_in
@@ -105,12 +107,36 @@ class DeterministicChatService:
         if is_help(question):
             return [Understanding(intent="help", question=question)]
         scope = self.scope(question, state, plan)
+        # "最后一个工程呢" names a main task by position: the plan's task list answers it, not the last list.
+        follow = None if names_a_task(question) else item_followup(question, state.list_items, state.focus)
+        if follow is not None and state.list_kind == "indicators" and state.list_plan in scope.plan_ids:
+            # "第五个的年均增速是多少": the question, asked of that row (any operation the engine has).
+            state.focus = state.list_items[follow[0]]
+            scope = dataclasses.replace(scope, question=item_named(scope.question, state.focus))
+            question = item_named(question, state.focus)
+            follow = None
+        if follow is not None and state.list_kind and state.list_plan in scope.plan_ids:
+            # "第三条是什么意思？": an item of the last list, in the plan that list came from.
+            index, ask = follow
+            return [
+                Understanding(
+                    intent="list_item",
+                    question=question,
+                    list_kind=state.list_kind,  # type: ignore[arg-type]
+                    list_task=state.list_items[index],
+                    notes=(ask, str(index)),
+                    plan_id=state.list_plan,
+                    scope=scope,
+                    passage_question=question,
+                )
+            ]
         contexts = [self.library.get(i) for i in scope.plan_ids]
         asked = scope.question
         if scope.switched and state.indicator and state.operation:
             # "那丽水呢？": the last question, asked of the newly named plan.
             asked = state.indicator
-        if self.monitor is not None and not scope.cross and detect_monitoring(asked) is not None:
+        compound = any(detect_compound(asked, c.table) is not None for c in contexts)
+        if self.monitor is not None and not scope.cross and not compound and detect_monitoring(asked) is not None:
             return [
                 Understanding(intent="monitoring", question=asked, plan_id=c.id, scope=scope, passage_question=question)
                 for c in contexts
@@ -208,6 +234,11 @@ class DeterministicChatService:
             state.plan = draft.plans[0]
         resolution = understandings[0].resolution if len(understandings) == 1 else None
         state.operation = resolution.operation if resolution is not None and draft.indicator else None
+        if draft.items and len(draft.plans) == 1:
+            state.list_items, state.list_kind, state.list_plan = list(draft.items), draft.list_kind, draft.plans[0]
+            state.focus = None
+        if draft.focus:
+            state.focus = draft.focus
         state.turns += 1
 
 

@@ -18,7 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,7 +30,7 @@ class SessionState:
     """What the previous turns leave behind for the next one (no question or answer text).
 
     >>> SessionState.from_dict({"indicator": "5G基站数量", "history": [["问", "答"]], "turns": 2})
-    SessionState(plan=None, indicator='5G基站数量', topic=None, operation=None, turns=2)
+    SessionState(plan=None, indicator='5G基站数量', topic=None, operation=None, turns=2, list_items=[], ...)
     """
 
     plan: str | None = None  # the plan id the conversation is about (set by plan-aware understanding)
@@ -38,6 +38,10 @@ class SessionState:
     topic: str | None = None
     operation: str | None = None  # the last numeric operation, reused by "那机架数呢？"
     turns: int = 0
+    list_items: list[str] = field(default_factory=list)  # the last list's items (names = their ids)
+    list_kind: str | None = None  # what they are: subtasks, tasks, safeguards, indicators
+    list_plan: str | None = None  # the plan the list came from
+    focus: str | None = None  # the item last talked about ("它属于哪个工程")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SessionState:

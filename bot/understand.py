@@ -48,9 +48,29 @@ _PROFILE_WEAK = re.compile(
     + r"[\u4e00-\u9fff]{0,6}?"
     + r"(做|从事|经营|主营|生产|制造|开了|开|负责|打算|计划|准备|专注|提供|在|搞|想搞|想做|想建|想上)"
 )
+# Any other description of an organisation asking what concerns it ("做冷链运输的公司能参与哪项任务",
+# "一家民宿想…，规划有什么支持", "农业合作社可以得到哪些帮助").
+_ORG = (
+    r"(公司|企业|单位|机构|工厂|厂家|厂|商户|商家|店|门店|民宿|合作社|农户|农场|村|社区|街道|园区|医院|学校|协会|平台|"
+    r"团队|中心|银行|旅行社|服务商|供应商|创业者|个体户|老板|博士|人才)"
+)
+_PROFILE_ORG = re.compile(
+    r"([一1](家|个|所|位|名)|某家|某个|某位)\S{0,12}?" + _ORG + r"|"
+    r"(做|从事|经营|搞|开)\S{1,12}的" + _ORG + r"|"
+    + _ORG + r"\S{0,8}(能|可以|可|想|要|打算|准备)\S{0,4}(参与|申报|争取|得到|获得|享受|对接|加入)|"
+    + _ORG + r"\S{0,16}(有什么|有哪些|有啥|能有|能得到|可以得到)\S{0,4}(支持|帮助|扶持|政策|机会)"
+)
+_CONCERN = re.compile(r"支持|帮助|扶持|政策|机会|参与|申报|有关|相关|关系|任务|工程|适合|对接|影响|能做|可以做|方向")
+# "…想建智慧课堂，对应规划哪项任务": an actor who wants something, asking which task it falls under.
+_WHICH_TASK = re.compile(
+    r"(对应|相关|有关|对接|参与|涉及|属于)\S{0,8}(哪项|哪些|哪个|哪一项|什么)(任务|工程|举措)|"
+    r"(哪项|哪些|哪个|哪一项)(任务|工程|举措)\S{0,6}(相关|有关|对应)|相关(的)?任务吗|方面的任务"
+)
+_ABOUT_US = re.compile(r"(我们|咱们)(是|是一家|是个)|(和|与|跟|对)(我们|我司|本公司|我单位|本单位)")
+_WANTS = re.compile(r"想|打算|准备|计划|希望|要做|在做|做")
 _NOT_PROFILE = re.compile(r"(想|要|希望)(知道|了解|问|咨询|查|看)|请问|想问|告诉我")
 _LIST_ASK = re.compile(
-    r"哪些|哪几|哪[\d一二三四五六七八九十]+[个项大类方面]|几[个项大类方面部分]|多少[项个类]|包括|包含|列出|列举|"
+    r"哪些|哪几|哪[\d一二三四五六七八九十]+[个项大类方面条]|几[个项大类方面部分条]|多少[项个类条]|包括|包含|列出|列举|"
     r"有什么|是什么|分别|清单|目录|内容|组成|"
     r"what are|list"
 )
@@ -84,6 +104,8 @@ class Understanding:
     plan_id: str | None = None
     scope: Scope | None = None
     passage_question: str | None = None  # the question before the plan's name was cut out (for retrieval)
+    read_as: str | None = None  # a misspelt indicator name, read as this row ("按“5G基站数量”理解")
+    parts: tuple[Understanding, ...] = ()  # a multi-part question: each part answered, one reply
 
 
 def is_injection(question: str) -> bool:
@@ -98,9 +120,36 @@ def is_help(question: str) -> bool:
 
 def is_profile(question: str) -> bool:
     """An enterprise or institution describing itself ("我们是做跨境电商的…")."""
-    if _PROFILE_STRONG.search(question):
+    if _NOT_PROFILE.search(question) and not _ABOUT_US.search(question):
+        return False  # "我们单位想问丽水规划有几条保障措施": the asker only wants to know something
+    if _PROFILE_STRONG.search(question) or (_PROFILE_ORG.search(question) and _CONCERN.search(question)):
+        return True
+    if _WHICH_TASK.search(question) and (_WANTS.search(question) or re.search(_ORG, question)):
         return True
     return bool(_PROFILE_WEAK.search(question)) and not _NOT_PROFILE.search(question)
+
+
+_TASK_TAIL = re.compile(r"^(的)?(工程|任务|子任务|方面|领域)")
+MIN_TASK_PREFIX = 4
+
+
+def _task_by_prefix(question: str, task_names: list[str]) -> str | None:
+    """A task named by the start of its name: "数字基建工程", "服务业数字化的子任务".
+
+    Six characters or more name a task alone; four or five only before 工程/任务/方面 (数字经济核心产业
+    is no mention of 数字经济产业能级提升工程). Two tasks named as well as each other: neither.
+    """
+    best: list[tuple[int, str]] = []
+    for name in task_names:
+        for length in range(len(name) - 1, MIN_TASK_PREFIX - 1, -1):
+            at = question.find(name[:length])
+            if at >= 0 and (length >= 6 or _TASK_TAIL.match(question[at + length :])):
+                best.append((length, name))
+                break
+    best.sort(reverse=True)
+    if not best or (len(best) > 1 and best[1][0] == best[0][0]):
+        return None
+    return best[0][1]
 
 
 def detect_list(
@@ -115,6 +164,8 @@ def detect_list(
         if name in question or any(alias in question for alias in task_aliases.get(name, [])):
             named_task = name
             break
+    if named_task is None and "指标" not in question:
+        named_task = _task_by_prefix(question, task_names)
     asks_list = bool(_LIST_ASK.search(question))
     if _SUBTASK_WORDS.search(question) or (named_task and asks_list):
         return "subtasks", named_task

@@ -458,7 +458,7 @@ def planned_value(ind: Indicator, year: int) -> Figure:
     _check_year(ind, year)
     exact, formula = _planned(ind, year)
     rule = trajectory_rule(ind)
-    note = "线性路径（每年等量）" if rule == "linear" else "几何路径（每年等速）"
+    note = "按每年相同增量推算" if rule == "linear" else "按每年相同增速推算"
     return Figure(
         ind.name,
         "planned_value",
@@ -582,7 +582,7 @@ def progress(ind: Indicator, year: int, actual: float, tolerance_pct: float = DE
         unit,
         f"{fmt(actual)}-{fmt(planned.value)}",
         {"actual": actual, "planned": planned.value, "year": year, "tolerance_pct": tolerance_pct},
-        f"{status}（容差±{fmt(tolerance_pct)}%）",
+        f"{status}（与规划路径相差不超过{fmt(tolerance_pct)}%视为符合）",
         year,
         gap_exact,
     )
@@ -711,7 +711,7 @@ def compare_with_target(ind: Indicator, value: float, tolerance_pct: float = AUD
         "%",
         f"({fmt(value)}-{fmt(ind.target_value)})/{fmt(ind.target_value)}",
         inputs,
-        f"容差±{fmt(tolerance_pct)}%",
+        f"与目标相差不超过{fmt(tolerance_pct)}%视为一致",
         ind.target_year,
         dev_exact,
     )
@@ -749,7 +749,7 @@ def audit_indicator(ind: Indicator, tolerance_pct: float = AUDIT_TOLERANCE_PCT) 
     verdict = "一致" if status == "consistent" else "不一致"
     note = (
         f"按测算依据推算{ind.target_year}年为{fmt(proj.value)}，目标{ind.target_text}，"
-        f"偏差{dev:+.2f}%（容差±{fmt(tolerance_pct)}%）→{verdict}"
+        f"偏差{dev:+.2f}%（相差不超过{fmt(tolerance_pct)}%视为一致）→{verdict}"
     )
     start_year = int(proj.inputs["start_year"])
     if ind.target_year - start_year != NOMINAL_YEARS:

@@ -19,6 +19,7 @@ import json
 import re
 
 from api.dingtalk.models import AtSpec, MarkdownBody, MarkdownMessage
+from bot.compose import COUNT_UNITS, quantity_name
 from bot.schemas import ChatReply, Citation, FigureOut, TaskOut
 
 MAX_MESSAGE_BYTES = 20_000
@@ -26,15 +27,6 @@ DEFAULT_MAX_PARTS = 3
 TRIM_NOTE = "……（回答过长，后面的内容已省略。请把问题问得更具体一些，或在网页端查看完整回答。）"
 CITATION_EXCERPT_CHARS = 100
 
-_QUANTITY_NAMES = {
-    "target": "目标值",
-    "base": "基期值",
-    "actual": "实际值",
-    "cagr": "年均增速",
-    "change": "变化",
-    "projection": "预测值",
-    "gap": "差距",
-}
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _TABLE_SEPARATOR_CELL = re.compile(r"^:?-{1,}:?$")
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
@@ -108,16 +100,14 @@ def format_number(value: float) -> str:
 
 
 def _figure_line(figure: FigureOut) -> str:
-    quantity = _QUANTITY_NAMES.get(figure.quantity, figure.quantity)
-    line = f"- {figure.indicator} {quantity}：**{format_number(figure.value)}{figure.unit}**"
+    quantity = quantity_name(figure.quantity)
+    count = figure.unit in COUNT_UNITS and abs(figure.value) >= 10
+    value = str(round(figure.value)) if count else format_number(figure.value)
+    line = f"- {figure.indicator} {quantity}：**{value}{figure.unit}**"
     details = []
     if figure.formula:
-        details.append(f"公式 {figure.formula}")
-    if figure.inputs:
-        shown = (
-            f"{k}={format_number(v) if isinstance(v, int | float) else v}" for k, v in figure.inputs.items()
-        )
-        details.append("输入 " + ", ".join(shown))
+        # The formula carries the inputs; their internal names (base=, target=) are not shown to users.
+        details.append(f"公式 {figure.formula}" + (f" = {format_number(figure.value)}" if count else ""))
     if figure.note:
         details.append(figure.note)
     return line + (f"（{'；'.join(details)}）" if details else "")
@@ -132,8 +122,10 @@ def _citation_line(number: int, citation: Citation) -> str:
     excerpt = " ".join(citation.text.split())
     if len(excerpt) > CITATION_EXCERPT_CHARS:
         excerpt = excerpt[:CITATION_EXCERPT_CHARS] + "…"
-    where = citation.section or citation.source
-    return f"- [{number}] {where}（{citation.source}）：{excerpt}"
+    title = citation.title if citation.title and citation.title != citation.source else ""
+    document = (title if "《" in title else f"《{title}》") if title else ""
+    where = " ".join(part for part in (document, citation.section) if part) or "规划原文"
+    return f"- [{number}] {where}：{excerpt}"
 
 
 def reply_markdown(reply: ChatReply) -> str:

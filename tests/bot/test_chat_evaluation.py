@@ -69,3 +69,16 @@ def test_turns_share_one_session() -> None:
     cases = [{"id": "M", "turns": [{"q": "a", "answer_any": ["|a"]}, {"q": "b", "answer_all": ["a|b"]}]}]
     results = run_cases(cases, EchoService())
     assert results[0].failures == []
+
+
+def test_refusal_rates_count_refused_answerable_and_refusal_cases() -> None:
+    from bot.evaluation import CaseResult, refusal_rates
+
+    results = [
+        CaseResult("a", [], 1.0, refused=False),
+        CaseResult("b", ["the answer opens by saying the plan does not cover it"], 1.0, refused=True),
+        CaseResult("c", [], 1.0, refused=True, expects_refusal=True),
+        CaseResult("d", ["gave figures for an uncovered question"], 1.0, refused=True, expects_refusal=True),
+        CaseResult("e", ["did not say the plan does not cover it"], 1.0, refused=False, expects_refusal=True),
+    ]
+    assert refusal_rates(results) == ("false refusals 1/2", "true refusals 1/3")

@@ -146,7 +146,7 @@ def test_keyword_score_by_hand(keyword_matcher: TaskMatcher) -> None:
     assert top.keyword_score == 2.0
     assert top.score == round(1 - math.exp(-2.0 / 1.2), 4) == 0.8111
     assert result.matched_terms == ["冷链", "仓储"]
-    assert top.why == "匹配词：冷链、仓储"
+    assert top.why == "对应业务：冷链、仓储"
     assert len(result.items) == 1  # sub-tasks with no evidence at all are not listed
 
 
@@ -165,7 +165,7 @@ def test_sector_only_profile_leans_to_the_task_default(keyword_matcher: TaskMatc
     assert result.items[0].subtask == MANUFACTURING
     assert result.items[0].keyword_score == 0.6
     assert {i.task for i in result.items} == {"制造业数字化赋能工程"}
-    assert "行业/领域词：服装（属“制造业数字化赋能工程”）" in result.items[0].why
+    assert "所属领域：服装（属“制造业数字化赋能工程”）" in result.items[0].why
 
 
 def test_indicators_travel_with_the_match(keyword_matcher: TaskMatcher) -> None:
@@ -228,7 +228,7 @@ def test_semantic_evidence_alone_can_be_clear(catalogue: TaskCatalogue) -> None:
     assert result.confident
     assert result.items[0].subtask == HEALTH
     assert result.items[0].score == 0.35
-    assert "语义排名第1" in result.items[0].why
+    assert "内容最相近" in result.items[0].why
 
 
 def test_semantic_only_runner_up_is_only_a_candidate(catalogue: TaskCatalogue) -> None:

@@ -58,6 +58,7 @@ def test_profile_detection(question: str, expected: bool) -> None:
         ("八大任务是什么？", "tasks", None),
         ("规划的主要任务有哪些", "tasks", None),
         ("保障措施包括哪些方面？", "safeguards", None),
+        ("一共有几条保障措施？", "safeguards", None),
         ("规划有哪些主要指标？", "indicators", None),
         ("规划包括哪几个部分？", "parts", None),
         ("附件有哪些？", "annexes", None),

@@ -7,10 +7,12 @@ from types import ModuleType
 
 import pytest
 
-from indicators import audit, catalog, engine, evaluation, frame, model, table
+from indicators import audit, catalog, compound, engine, evaluation, frame, model, table
 
 
-@pytest.mark.parametrize("module", [model, table, catalog, engine, evaluation, frame, audit], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [model, table, catalog, engine, evaluation, frame, audit, compound], ids=lambda m: m.__name__
+)
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0

@@ -53,7 +53,7 @@ def test_answer_is_rendered_markdown_with_a_citation_that_opens(page: Any, serve
     passage.wait_for()
     assert "四是强化数据安全" in passage.inner_text()
     assert page.locator("#citation-section").inner_text() == "位置：三、主要内容 > （五）保障措施"
-    assert page.locator("#citation-doc").inner_text() == "文件：关于《温州市数字经济发展“十四五”规划》的起草说明"
+    assert page.locator("#citation-doc").inner_text() == "文档：关于《温州市数字经济发展“十四五”规划》的起草说明"
     screenshot(page, "chat-citation-desktop.png")
     page.keyboard.press("Escape")
     assert not passage.is_visible()

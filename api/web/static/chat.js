@@ -7,10 +7,15 @@
   const QUANTITY = {
     base: "基期值", target: "目标值", cagr: "年均增速", change: "变化量", multiple: "倍数", pp_change: "百分点变化",
     projection: "预测值", planned_value: "计划值", gap: "差距", progress: "完成进度", share: "占比",
-    required_cagr: "所需年均增速", increment: "年均增量", audit_projection: "按依据测算值", ratio: "比值",
-    plan_difference: "两规划之差", plan_ratio: "两规划之比", plan_multiple: "两规划倍数", completion: "完成率",
-    annual_increment: "年均增量", change_pct: "增幅", audit_deviation: "偏差", target_gap: "与目标之差",
+    required_cagr: "所需年均增速", increment: "年均增量", audit_projection: "按依据测算值", ratio: "占比",
+    annual_increment: "年均增量", audit_deviation: "偏差", count: "数量", ranking_value: "排序值",
+    target_gap: "与目标之差", target_deviation: "相对目标偏差", change_pct: "增幅", completion: "完成率",
+    progress_share: "进度", remaining: "距目标尚差", share_of_total: "按比重折算值", total_from_share: "按比重倒推的总量", sum: "合计",
+    difference: "差额", year_reached: "达到年份", actual: "实际值",
+    plan_difference: "两规划之差", plan_ratio: "两规划之比", plan_multiple: "两规划倍数",
   };
+  // Counts are whole numbers on screen; the exact value stays in the formula.
+  const COUNT_UNITS = new Set(["个", "家", "台", "件", "项", "户", "人", "座", "所", "次", "条", "套"]);
 
   const $ = (id) => document.getElementById(id);
   const input = $("question"), askButton = $("ask"), stopButton = $("stop"), messages = $("messages");
@@ -89,7 +94,7 @@
   function openCitation(citation, number) {
     const dialog = $("citation-dialog");
     $("citation-title").textContent = `出处 ${number}`;
-    $("citation-doc").textContent = `文件：${docTitle(citation.source)}`;
+    $("citation-doc").textContent = `文档：${citation.title || docTitle(citation.source)}`;
     $("citation-section").textContent = `位置：${citation.section || "（无标题）"}`;
     $("citation-text").textContent = citation.text;
     dialog.showModal();
@@ -121,10 +126,12 @@
   }
 
   function figureCard(f) {
-    const what = QUANTITY[f.quantity] || f.quantity;
+    const what = QUANTITY[f.quantity] || "计算值";
     return el("div", { class: "figure", "data-testid": "figure" },
       el("div", { class: "what" }, `${f.indicator} · ${what}`),
-      el("div", { class: "value" }, PB.number(f.value), el("small", {}, f.unit || "")),
+      el("div", { class: "value" },
+        PB.number(COUNT_UNITS.has(f.unit) && Math.abs(f.value) >= 10 ? Math.round(f.value) : f.value),
+        el("small", {}, f.unit || "")),
       f.formula ? el("code", { title: "算式" }, f.formula) : null,
       f.note ? el("div", { class: "note" }, f.note) : null);
   }
