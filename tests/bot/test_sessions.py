@@ -247,7 +247,10 @@ def _file_bytes(db: Path) -> bytes:
 
 
 def test_session_state_keeps_only_what_follow_ups_need() -> None:
-    assert [f.name for f in dataclasses.fields(SessionState)] == ["plan", "indicator", "topic", "operation", "turns"]
+    # The last list's item names (for "第三条是什么") are follow-up context, not question or answer text.
+    assert [f.name for f in dataclasses.fields(SessionState)] == [
+        "plan", "indicator", "topic", "operation", "turns", "list_items", "list_kind", "list_plan", "focus"
+    ]
 
 
 def test_chat_turn_stores_no_question_or_answer_text(components: Any) -> None:
