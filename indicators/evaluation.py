@@ -33,6 +33,7 @@ from typing import Any, Literal
 from indicators import engine
 from indicators.engine import DEFAULT_TOLERANCE_PCT, fmt, r2
 from indicators.model import PP_UNIT, Figure, Indicator
+from indicators.numbers import _base_note as base_note
 
 EvaluationStatus = Literal["完成", "未完成", "超前", "符合", "滞后", "无数据"]
 STATUSES: tuple[EvaluationStatus, ...] = ("完成", "未完成", "超前", "符合", "滞后", "无数据")
@@ -150,7 +151,7 @@ def progress_share(ind: Indicator, actual: float, year: int) -> Figure | None:
     exact = (actual - ind.base_value) / span * 100
     formula = f"({fmt(actual)}-{fmt(ind.base_value)})/({fmt(ind.target_value)}-{fmt(ind.base_value)})"
     inputs: dict[str, float | int | str] = {"actual": actual, "base": ind.base_value, "target": ind.target_value}
-    return Figure(ind.name, "progress_share", r2(exact), "%", formula, inputs, engine._base_note(ind), year, exact)
+    return Figure(ind.name, "progress_share", r2(exact), "%", formula, inputs, base_note(ind), year, exact)
 
 
 def evaluate_indicator(

@@ -7,11 +7,15 @@ from types import ModuleType
 
 import pytest
 
-from indicators import audit, catalog, compound, engine, evaluation, frame, model, table
+from indicators import audit, basis_audit, catalog, compound, engine, evaluation, frame, growth, model, numbers, table
+from indicators import trajectory as trajectory_module
 
 
 @pytest.mark.parametrize(
-    "module", [model, table, catalog, engine, evaluation, frame, audit, compound], ids=lambda m: m.__name__
+    "module",
+    [model, table, catalog, engine, numbers, growth, trajectory_module, basis_audit, evaluation, frame, audit,
+     compound],
+    ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
