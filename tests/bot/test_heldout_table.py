@@ -19,8 +19,6 @@ OTHER_PLANS = ("丽水", "衢州", "浙江", "省里")
 
 
 def _cases() -> list[tuple[str, dict[str, Any]]]:
-    if not TABLE.is_file():
-        return []
     data = yaml.safe_load(TABLE.read_text(encoding="utf-8")) or {}
     return [
         (kind, case)
@@ -34,10 +32,7 @@ def _close(values: list[float], want: float, tol: float) -> bool:
     return any(abs(v - want) <= tol * abs(want) + 1e-9 for v in values)
 
 
-@pytest.mark.skipif(not TABLE.is_file(), reason="the blind helper's table is not merged into this branch yet")
-@pytest.mark.parametrize(
-    ("kind", "case"), _cases() or [("none", {"q": ""})], ids=lambda x: x if isinstance(x, str) else x["q"][:16]
-)
+@pytest.mark.parametrize(("kind", "case"), _cases(), ids=lambda x: x if isinstance(x, str) else x["q"][:16])
 def test_blind_helper_cases(components, kind: str, case: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
     from bot.evaluation import numbers_in, opens_with_refusal
 
