@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import percentile, print_report, run, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTION_FILES = [*sorted((ROOT / "corpus" / "eval").glob("*.jsonl")), Path("/work/shared/eval/dev.jsonl")]
+SHARED_DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"  # the shared set beside the repository, when present
+QUESTION_FILES = [*sorted((ROOT / "corpus" / "eval").glob("*.jsonl")), *([SHARED_DEV] if SHARED_DEV.is_file() else [])]
 PREFIX = "请问，"
 
 
