@@ -106,6 +106,9 @@ def _one_typo(phrase: str, name: str) -> str | None:
     """``homophone`` when every character sounds the same, ``typo`` when one (not the last) differs."""
     if len(phrase) != len(name) or phrase == name or len(phrase) < MIN_TYPO_LENGTH:
         return None
+    same = sum(a == b for a, b in zip(phrase, name, strict=True))
+    if 2 * same < len(name):
+        return None  # a misspelling keeps at least half its characters; skip the costly pinyin otherwise
     latin_changed = any(a != b and (a + b).isascii() for a, b in zip(phrase, name, strict=True))
     if _pinyin(phrase) == _pinyin(name) and not latin_changed:
         return "homophone"
