@@ -19,7 +19,6 @@ import typer
 
 from indicators import engine
 from indicators.catalog import IndicatorTable
-from indicators.frame import COLUMNS, export_frame
 from indicators.model import Figure, Indicator
 
 app = typer.Typer(
@@ -34,7 +33,11 @@ app = typer.Typer(
 )
 
 # The table's own columns, category … basis, in the DataFrame's order.
-LIST_FIELDS = tuple(COLUMNS[: COLUMNS.index("basis") + 1])
+def list_fields() -> tuple[str, ...]:
+    """The table's own columns, category … basis (pandas is imported only when a command needs it)."""
+    from indicators.frame import COLUMNS
+
+    return tuple(COLUMNS[: COLUMNS.index("basis") + 1])
 
 
 PlanOption = Annotated[str | None, typer.Option("--plan", help="规划编号（默认：默认规划） / plan id")]
@@ -77,7 +80,7 @@ def list_cmd(
     if as_json:
         rows = []
         for ind in table.indicators:
-            row = {k: getattr(ind, k) for k in LIST_FIELDS}
+            row = {k: getattr(ind, k) for k in list_fields()}
             row["basis_kind"] = ind.basis_parsed.kind
             row["aliases"] = list(ind.aliases)
             rows.append(row)
@@ -178,5 +181,7 @@ def export_cmd(
         typer.echo(f"导出格式须为csv或xlsx，当前为{fmt!r} / format must be csv or xlsx", err=True)
         raise typer.Exit(code=2)
     path = output or Path(f"indicators.{fmt}")
+    from indicators.frame import export_frame
+
     export_frame(_table(plan).indicators, fmt, path)
     typer.echo(f"已导出 {path}")

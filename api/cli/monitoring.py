@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.actuals.monitor import Monitor, UnknownPlan
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.actuals.monitor import Monitor
 
 app = typer.Typer(
     help="实际值（统计数据）：导入、查看、修订历史。\n\n"
@@ -52,6 +54,8 @@ def _monitor() -> Monitor:
 
 
 def _plan(monitor: Monitor, plan: str | None) -> str:
+    from bot.actuals.monitor import UnknownPlan
+
     try:
         return monitor.plan(plan)[0]
     except UnknownPlan as exc:
