@@ -32,6 +32,8 @@ _RANKED_QUANTITY = {
 }
 _NUMERIC_INTENTS = ("indicator", "compute", "progress", "audit")
 _NOT_ANSWERED = ("未找到", "未涉及")
+# Side by side, more plans than this stop being readable; the rest are left out of one reply.
+MAX_PLANS_PER_ANSWER = 4
 
 
 def name_plan(draft: Draft, ctx: PlanContext) -> Draft:
@@ -249,7 +251,7 @@ def answer_across(library: PlanLibrary, understandings: list[Understanding], sco
     if not answered:
         metrics = [u.resolution.unmatched_metric for u in understandings if u.resolution is not None]
         return refusal(next((m for m in metrics if m), None), plans=describe(contexts))
-    answered = answered[:4]
+    answered = answered[:MAX_PLANS_PER_ANSWER]
     if len(answered) == 1:
         ctx, _, draft = answered[0]
         return name_plan(draft, ctx)

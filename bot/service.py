@@ -34,7 +34,6 @@ log = logging.getLogger("policybot.chat")
 
 # Understandings that mean "this plan can answer": anything but a refusal or a passage fallback.
 _ANSWERING = ("numeric", "list", "task_match")
-MAX_PLANS_PER_ANSWER = 4
 # A question that points back at the last answer's indicator instead of naming one.
 _POINTS_BACK = re.compile(r"这个指标|该指标|这一指标|此指标|同一指标|这项指标|同样的指标")
 
