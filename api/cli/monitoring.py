@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -98,20 +98,28 @@ def list_cmd(
 
     Example: policybot actuals list --indicator 5G基站
     """
-    monitor = _monitor()
-    plan_id = _plan(monitor, plan)
-    try:
-        rows = monitor.latest(plan_id, indicator, year)
-    except KeyError as exc:
-        raise _fail(str(exc.args[0])) from exc
-    if as_json:
-        typer.echo(json.dumps([a.to_dict() for a in rows], ensure_ascii=False, indent=2))
+    rows = _actuals("latest", plan, indicator, year, as_json)
+    if rows is None:
         return
     if not rows:
         typer.echo("尚未导入实际值 / no actuals stored")
     for a in rows:
         source = f"  来源：{a.source}" if a.source else ""
         typer.echo(f"{a.indicator}  {a.year}年  {a.value:g}{a.unit}{source}  （批次{a.batch}）")
+
+
+def _actuals(which: str, plan: str | None, indicator: str | None, year: int | None, as_json: bool) -> list[Any] | None:
+    """The stored actuals (``latest`` or the whole ``history``); printed as JSON (returning None) with ``--json``."""
+    monitor = _monitor()
+    plan_id = _plan(monitor, plan)
+    try:
+        rows = list(getattr(monitor, which)(plan_id, indicator, year))
+    except KeyError as exc:
+        raise _fail(str(exc.args[0])) from exc
+    if as_json:
+        typer.echo(json.dumps([a.to_dict() for a in rows], ensure_ascii=False, indent=2))
+        return None
+    return rows
 
 
 @app.command("history")
@@ -125,14 +133,8 @@ def history_cmd(
 
     Example: policybot actuals history 5G基站数量 --year 2025
     """
-    monitor = _monitor()
-    plan_id = _plan(monitor, plan)
-    try:
-        rows = monitor.history(plan_id, indicator, year)
-    except KeyError as exc:
-        raise _fail(str(exc.args[0])) from exc
-    if as_json:
-        typer.echo(json.dumps([a.to_dict() for a in rows], ensure_ascii=False, indent=2))
+    rows = _actuals("history", plan, indicator, year, as_json)
+    if rows is None:
         return
     for a in rows:
         when = a.imported_at.strftime("%Y-%m-%d %H:%M")

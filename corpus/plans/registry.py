@@ -268,8 +268,6 @@ class PlanRegistry:
         report: IngestReport,
     ) -> None:
         label = origin.name if len(files) > 1 else files[0].name
-        if not any(f.suffix.lower() not in _TABLE_SUFFIXES for f in files) and len(files) == 1 and not meta:
-            log.info("%s: a table file alone becomes its own plan", label)
         existing = {p.content_hash: p for p in self.scan()}
         staging = self.plans_dir / f".staging-{os.getpid()}-{time.monotonic_ns()}"
         staging.mkdir(parents=True)
