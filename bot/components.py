@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from bot.library import PlanContext, PlanLibrary, plan_vocabulary, task_aliases
-from bot.match import MatchResult, TaskMatcher, indicator_target_labels
+from bot.match import MatchResult, TaskMatcher
 from bot.passages import PassageReader
 from bot.plan_notices import PlanNotices
 from bot.schemas import ChatService, TaskOut
@@ -79,7 +79,7 @@ class Components:
 
     def task_outs(self, result: MatchResult, context: PlanContext | None = None) -> list[TaskOut]:
         ctx = context or self.default_context()
-        return plan_task_outs(ctx, result)
+        return ctx.task_outs(result)
 
     def plans_changed(self) -> None:
         """After an ingest or removal here: reload now and tell the other replicas (when Redis is shared)."""
@@ -91,11 +91,6 @@ class Components:
         if self.notices is not None:
             self.notices.close()
         self.library.close()
-
-
-def plan_task_outs(ctx: PlanContext, result: MatchResult) -> list[TaskOut]:
-    outs = result.task_outs(indicator_target_labels(ctx.table.indicators))
-    return [o.model_copy(update={"plan": ctx.id, "plan_title": ctx.info.title}) for o in outs]
 
 
 def make_embedder(settings: Settings) -> Embedder:

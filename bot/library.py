@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.answer_text import ChunkFinder, section_index
-from bot.match import TaskMatcher
+from bot.match import MatchResult, TaskMatcher, indicator_target_labels
 from bot.passages import PassageReader
+from bot.schemas import TaskOut
 from corpus.catalogue.loader import TaskCatalogue
 from corpus.plans.loading import PlanData
 from corpus.plans.model import PlanInfo
@@ -110,6 +111,11 @@ class PlanContext:
                 text = text.replace(label, "\x00")
             self._prose = text
         return self._prose
+
+    def task_outs(self, result: MatchResult) -> list[TaskOut]:
+        """Matched sub-tasks in the reply contract's form, each naming this plan."""
+        outs = result.task_outs(indicator_target_labels(self.table.indicators))
+        return [o.model_copy(update={"plan": self.id, "plan_title": self.info.title}) for o in outs]
 
     def search(self, query: str, k: int) -> list[Hit]:
         return list(self.index.search(query, k=k))

@@ -253,9 +253,7 @@ def draft_in(ctx: PlanContext, u: Understanding, top_k: int = 5, passage_questio
         if ctx.matcher is None:
             return refusal("企业相关任务", hint=f"{name}中没有可供匹配的任务清单。", plans=name)
         result = ctx.matcher.match(u.profile or u.question, top_k=5)
-        from bot.components import plan_task_outs
-
-        return answer_match(u.question, result, plan_task_outs(ctx, result), ctx.catalogue, ctx.finder, name)
+        return answer_match(u.question, result, ctx.task_outs(result), ctx.catalogue, ctx.finder, name)
     if u.intent == "list_item":
         ask, index = u.notes
         return answer_item(ctx, u.list_kind or "", u.list_task or "", ask, int(index))
